@@ -1,0 +1,85 @@
+"""Every documented limit, in one place, with the units of SPEC §1.
+
+Source: the Customization API page (`POST /v2/ivh/assetmanager/customservice/make`),
+reference/customization-api.txt. Rule texts and checks both read these constants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+MB = 1024**2
+GB = 1024**3
+
+# "Name charset": CJK ideographs, ASCII letters, digits, underscore and hyphen.
+NAME_CHARSET = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9_-]+")
+NAME_CHARSET_TEXT = "Chinese characters, letters, digits, _ and -"
+
+ANCHOR_NAME_MIN, ANCHOR_NAME_MAX = 2, 50
+NOTES_MAX = 100
+TEXT_DRIVER_MIN, TEXT_DRIVER_MAX = 4, 1000
+
+VIDEO_MAX_BYTES = 5 * GB
+VIDEO_4K_MAX_BYTES = 10 * GB
+VIDEO_CONTAINERS = ("mp4", "mov")
+RESOLUTIONS_1080P = ((1920, 1080), (1080, 1920))
+RESOLUTIONS_4K = ((3840, 2160), (2160, 3840))
+VIDEO_ASPECTS = ((16, 9), (9, 16))
+ASPECT_TOLERANCE = 0.01  # ±1 % of the target ratio
+FPS_MIN, FPS_MAX = 25.0, 60.0
+
+ZIP_MIN_WAVS, ZIP_MAX_WAVS = 1, 10
+ZIP_MAX_AUDIO_BYTES = 1 * GB
+WAV_MIN_SAMPLE_RATE = 24_000
+
+PHOTO_MAX_BYTES = 16 * MB
+PHOTO_FORMATS = ("jpeg", "png", "webp")
+PHOTO_ASPECTS = ((1, 1), (9, 16), (16, 9), (4, 3))
+PHOTO_NAME_MIN = 2
+
+DRIVER_MAX_BYTES = 10 * MB
+DRIVER_FORMATS = ("wav", "mp3", "wma", "m4a", "aac")
+
+MaterialKind = Literal["video", "zip", "photo"]
+
+
+@dataclass(frozen=True)
+class MakeType:
+    """What one MakeType asks of its material and identity (SPEC §2, per-type table)."""
+
+    name: str
+    label: str
+    material: MaterialKind | None
+    identity_required: bool
+    min_duration_s: float = 0.0
+    max_duration_s: float = 0.0
+    only_4k: bool = False
+
+    @property
+    def is_image(self) -> bool:
+        return self.name.startswith("IMAGE")
+
+
+MAKE_TYPES: dict[str, MakeType] = {
+    m.name: m
+    for m in (
+        MakeType("IMAGE", "Studio Avatar", "video", True, 120.0, 600.0),
+        MakeType("IMAGE_GENERAL", "Instant Avatar", "video", True, 60.0, 600.0),
+        MakeType("IMAGE_4K", "4K Studio Avatar", "video", True, 120.0, 600.0, only_4k=True),
+        MakeType("IMAGE_PHOTO", "Photo Avatar", "photo", False),
+        MakeType("VOICE", "Voice Clone (basic)", "zip", True),
+        MakeType("ZERO_SHOT_VOICE", "Voice Clone (ultra)", None, False),
+    )
+}
+SEX_TYPES = ("MALE", "FEMALE")
+
+
+def human_bytes(n: int) -> str:
+    """A byte count the way the limits are written: 5 GB, 16 MB, 812 KB."""
+    for unit, size in (("GB", GB), ("MB", MB), ("KB", 1024)):
+        if n >= size:
+            value = n / size
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.2f} {unit}"
+    return f"{n} bytes"

@@ -1,0 +1,124 @@
+"""Read a file's headers into plain facts: no decoding, no extraction, nothing read through.
+
+Only this package opens input files. Heavy libraries are imported inside the family probes,
+so that a run that needs no video never loads libmediainfo.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from preflight.probe.facts import (
+    AudioFacts,
+    FileFacts,
+    LfsPointer,
+    Media,
+    Node,
+    ProbeError,
+    VideoFacts,
+)
+from preflight.probe.sniff import HEAD_BYTES, KIND, sniff
+
+LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
+_LFS_SIGNATURE = b"version https://git-lfs"
+_LFS_OID = re.compile(rb"^oid (\w+:[0-9a-f]{64})$", re.M)
+_LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
+
+
+def probe_file(path: Path, shown: str) -> FileFacts:
+    """Probe one local file; `shown` is the path as the report prints it."""
+    node, size = _node(path)
+    if node != "file":
+        return FileFacts(shown, node, None, None, None)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(HEAD_BYTES)
+    except OSError as error:
+        return FileFacts(shown, node, size, None, None, problem=_os_problem(error))
+    if not head:
+        return FileFacts(shown, node, size, None, None, problem="the file is empty")
+    if size is not None and size <= LFS_POINTER_MAX and head.startswith(_LFS_SIGNATURE):
+        return FileFacts(shown, node, size, None, None, lfs=_lfs_pointer(head))
+    fmt = sniff(head)
+    if fmt is None:
+        return FileFacts(shown, node, size, None, None,
+                         problem="the content is not a media format preflight recognises")
+    try:
+        media = _probe_media(path, fmt, size or 0)
+    except ProbeError as error:
+        return FileFacts(shown, node, size, fmt, KIND.get(fmt), problem=str(error))
+    except Exception as error:  # a native parser's failure is a finding, never a traceback
+        problem = f"the {fmt.upper()} headers could not be parsed ({type(error).__name__})"
+        return FileFacts(shown, node, size, fmt, KIND.get(fmt), problem=problem)
+    fmt = _refine(fmt, media)
+    return FileFacts(shown, node, size, fmt, KIND.get(fmt), media=media)
+
+
+def _node(path: Path) -> tuple[Node, int | None]:
+    try:
+        info = path.stat()  # follows symlinks: a link to a file is that file
+    except FileNotFoundError:
+        return "missing", None
+    except OSError:  # a symlink loop, a name too long, a folder we may not enter
+        return "other", None
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return "file", info.st_size
+    if stat.S_ISDIR(mode):
+        return "directory", None
+    if stat.S_ISFIFO(mode):
+        return "fifo", None
+    if stat.S_ISSOCK(mode):
+        return "socket", None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device", None
+    return "other", None
+
+
+def _os_problem(error: OSError) -> str:
+    reason = os.strerror(error.errno) if error.errno else type(error).__name__
+    return f"the file cannot be read: {reason.lower()}"
+
+
+def _lfs_pointer(head: bytes) -> LfsPointer:
+    oid = _LFS_OID.search(head)
+    size = _LFS_SIZE.search(head)
+    return LfsPointer(
+        oid=oid.group(1).decode("ascii") if oid else "",
+        size=int(size.group(1)) if size else None,
+    )
+
+
+def _probe_media(path: Path, fmt: str, size: int) -> Media | None:
+    kind = KIND.get(fmt)
+    if kind in ("video", "audio") or fmt == "asf":
+        from preflight.probe.media import probe_media
+
+        return probe_media(path)
+    if fmt == "zip":
+        from preflight.probe.archive import probe_zip
+
+        return probe_zip(path)
+    if kind == "image":
+        from preflight.probe.image import probe_image
+
+        return probe_image(path, fmt)
+    if fmt == "pdf":
+        from preflight.probe.document import probe_pdf
+
+        return probe_pdf(path, size)
+    return None  # other archives: their format is all the rules need
+
+
+def _refine(fmt: str, media: Media | None) -> str:
+    """Containers that hold either audio or video: the tracks decide."""
+    if fmt == "asf":
+        return "wmv" if isinstance(media, VideoFacts) else "wma"
+    if fmt == "mp4" and isinstance(media, AudioFacts):
+        return "m4a"
+    if fmt == "m4a" and isinstance(media, VideoFacts):
+        return "mp4"
+    return fmt

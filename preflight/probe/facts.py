@@ -1,0 +1,131 @@
+"""Plain facts read from file headers. Frozen, picklable, JSON-friendly: rules read only these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Kind = Literal["video", "audio", "archive", "image", "document"]
+Node = Literal["file", "missing", "directory", "fifo", "socket", "device", "other"]
+
+
+@dataclass(frozen=True)
+class LfsPointer:
+    """A Git LFS pointer file: the content lives elsewhere; the pointer records its size."""
+
+    oid: str
+    size: int | None
+
+
+@dataclass(frozen=True)
+class VideoFacts:
+    container: str | None  # as the container says: "MPEG-4", "QuickTime", "Matroska", …
+    duration_s: float | None
+    video_tracks: int
+    audio_tracks: int
+    codec: str | None
+    width: int | None  # stored size of the first video track
+    height: int | None
+    rotation: int  # degrees, from the container's display matrix
+    display_width: int | None  # after rotation
+    display_height: int | None
+    pixel_aspect: float | None
+    display_aspect: float | None  # displayed width / height, pixel aspect included
+    fps: float | None  # average frame rate
+    fps_mode: str | None  # "CFR" or "VFR"
+    fps_min: float | None
+    fps_max: float | None
+
+
+@dataclass(frozen=True)
+class AudioFacts:
+    container: str | None
+    codec: str | None
+    duration_s: float | None
+    sample_rate: int | None
+    channels: int | None
+    bit_rate: int | None
+
+
+@dataclass(frozen=True)
+class WavFacts:
+    sample_rate: int
+    channels: int
+    subtype: str  # libsndfile's name: PCM_16, FLOAT, …
+    duration_s: float | None
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    name: str  # decoded: UTF-8 flag, else GBK when clean, else CP437
+    is_dir: bool
+    size: int  # uncompressed size the entry declares
+    compressed_size: int
+    encrypted: bool
+    symlink: bool
+    content: str | None  # format sniffed from the entry's first bytes, None if not read
+    wav: WavFacts | None
+    problem: str | None  # why the entry could not be read (bad local header, CRC, …)
+
+
+@dataclass(frozen=True)
+class ZipFacts:
+    entries: tuple[ZipEntry, ...]
+    total_declared: int  # sum of the uncompressed sizes the entries declare
+    problem: str | None  # the archive as a whole is unreadable: bad central directory, …
+    entries_not_read: int = 0  # entries whose content was not sniffed (past the read budget)
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    format: str
+    width: int | None  # as stored
+    height: int | None
+    orientation: int  # EXIF orientation 1–8, 1 when absent
+    display_width: int | None  # after EXIF orientation
+    display_height: int | None
+    frames: int
+    mode: str | None
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    version: str | None  # "1.7" from "%PDF-1.7"
+    eof_marker: bool  # "%%EOF" near the end: the file is not cut short
+    encrypted: bool
+
+
+Media = VideoFacts | AudioFacts | ZipFacts | ImageFacts | DocumentFacts
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Everything preflight knows about one local file; probed once per run."""
+
+    path: str  # as displayed: relative where the user gave it relative
+    node: Node
+    size: int | None
+    format: str | None  # read from the content, never from the name
+    kind: Kind | None
+    lfs: LfsPointer | None = None
+    problem: str | None = None  # unreadable: empty, truncated, corrupt
+    media: Media | None = None
+
+    @property
+    def extension(self) -> str:
+        name = self.path.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        facts: dict[str, Any] = {"node": self.node, "size": self.size, "format": self.format}
+        if self.lfs is not None:
+            facts["lfs_pointer"] = asdict(self.lfs)
+        if self.problem is not None:
+            facts["problem"] = self.problem
+        if self.media is not None:
+            facts.update(asdict(self.media))
+        return facts
+
+
+class ProbeError(Exception):
+    """The file's headers could not be read; the message says why, in a producer's words."""

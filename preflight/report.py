@@ -1,0 +1,161 @@
+"""The one result type of a run: findings grouped per request, and the exit code."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+ENDPOINT = "POST /v2/ivh/assetmanager/customservice/make"
+SCHEMA = "preflight-report/1"
+
+JSON = Any  # a value that json.dumps accepts
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    field: str | None = None
+    path: str | None = None
+    actual: JSON = None
+    limit: str | None = None
+    hint: str | None = None
+
+    def fails(self, strict: bool) -> bool:
+        return self.severity == "error" or (strict and self.severity == "warning")
+
+    def to_dict(self) -> dict[str, JSON]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """A local file as one field of a request uses it, with the facts its probe read."""
+
+    field: str
+    path: str
+    kind: str | None
+    facts: dict[str, JSON]
+
+    def to_dict(self) -> dict[str, JSON]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RequestReport:
+    source: str
+    request: dict[str, JSON]
+    files: tuple[FileReport, ...]
+    findings: tuple[Finding, ...]
+    checked: tuple[str, ...]  # rule IDs that were applied to this request
+    strict: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.fails(self.strict) for f in self.findings)
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "source": self.source,
+            "ok": self.ok,
+            "endpoint": ENDPOINT,
+            "request": self.request,
+            "files": [f.to_dict() for f in self.files],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a standalone file would be accepted in one role of one make type."""
+
+    make_type: str
+    field: str
+    findings: tuple[Finding, ...]
+    strict: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.fails(self.strict) for f in self.findings)
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "make_type": self.make_type,
+            "field": self.field,
+            "ok": self.ok,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A media file that no manifest references, checked on its own (SPEC §3)."""
+
+    path: str
+    kind: str | None
+    facts: dict[str, JSON]
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def ok(self) -> bool:
+        """A file passes when at least one make type would accept it."""
+        return any(v.ok for v in self.verdicts)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings of the closest verdict: the accepted one, else the one with fewest."""
+        if not self.verdicts:
+            return ()
+        best = min(self.verdicts, key=lambda v: (not v.ok, len(v.findings)))
+        return best.findings
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "kind": self.kind,
+            "facts": self.facts,
+            "accepted_as": [v.make_type for v in self.verdicts if v.ok],
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    version: str
+    requests: tuple[RequestReport, ...] = ()
+    files: tuple[Inspection, ...] = ()
+    strict: bool = False
+    counts: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for finding in self.all_findings():
+            counts[finding.severity] += 1
+        object.__setattr__(self, "counts", counts)
+
+    def all_findings(self) -> list[Finding]:
+        found = [f for r in self.requests for f in r.findings]
+        found += [f for i in self.files for f in i.findings]
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.requests) and all(i.ok for i in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "schema": SCHEMA,
+            "tool": {"name": "preflight", "version": self.version},
+            "ok": self.ok,
+            "counts": self.counts,
+            "requests": [r.to_dict() for r in self.requests],
+            "files": [i.to_dict() for i in self.files],
+        }

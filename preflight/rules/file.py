@@ -1,0 +1,109 @@
+"""Rules for any local file, whatever field holds it: can it be read, and is it what it says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from preflight.fields import expected_kind
+from preflight.hints import rename_command
+from preflight.limits import human_bytes
+from preflight.probe.sniff import EXTENSIONS
+from preflight.report import Finding
+from preflight.rules.base import Rule, Subject
+
+MISSING = Rule("file.missing", "error", "the path does not exist", "", "SPEC §4")
+NOT_REGULAR = Rule(
+    "file.not-regular", "error",
+    "a directory, FIFO, device or socket (never opened for reading)", "", "SPEC §4",
+)
+LFS_POINTER = Rule(
+    "file.lfs-pointer", "error", "the file is a Git LFS pointer, not the content", "", "SPEC §4"
+)
+UNREADABLE = Rule(
+    "file.unreadable", "error", "truncated, corrupt, empty or unparsable", "", "SPEC §4"
+)
+TYPE_MISMATCH = Rule(
+    "file.type-mismatch", "error",
+    "the content is not the kind the field needs (a zip as video material, …)", "", "SPEC §4",
+)
+EXTENSION_MISMATCH = Rule(
+    "file.extension-mismatch", "warning",
+    "the content's real format disagrees with the file extension", "", "SPEC §4",
+)
+OUTSIDE_ROOT = Rule(
+    "file.outside-root", "error",
+    "a manifest inside a git work tree points (after symlinks) outside it", "", "SPEC §4",
+)
+RULES = (MISSING, NOT_REGULAR, LFS_POINTER, UNREADABLE, TYPE_MISMATCH, EXTENSION_MISMATCH,
+         OUTSIDE_ROOT)
+# A finding of these means the content cannot be judged: the media rules do not run.
+GATES = frozenset(rule.id for rule in RULES if rule is not EXTENSION_MISMATCH)
+
+_KIND_WORDS = {
+    "video": "a video", "audio": "audio", "archive": "a zip archive",
+    "image": "an image", "document": "a PDF document",
+}
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    file = subject.file
+    if subject.outside_root is not None:
+        yield subject.finding(
+            OUTSIDE_ROOT,
+            f"resolves outside the repository {subject.outside_root}; refusing to read it "
+            "(pass --allow-outside-root if this is intended)",
+            actual=subject.outside_root,
+        )
+        return
+    if file.node == "missing":
+        yield subject.finding(MISSING, "no such file (paths are relative to the manifest)")
+        return
+    if file.node != "file":
+        yield subject.finding(
+            NOT_REGULAR, f"is a {file.node}, not a regular file; it was not opened",
+            actual=file.node,
+        )
+        return
+    if file.lfs is not None:
+        pointed = f" to {human_bytes(file.lfs.size)}" if file.lfs.size is not None else ""
+        yield subject.finding(
+            LFS_POINTER,
+            f"is a Git LFS pointer{pointed} of content that is not checked out",
+            actual=file.lfs.size, hint=f"git lfs pull --include {file.path!r}",
+        )
+        return
+    if file.problem is not None:
+        yield subject.finding(UNREADABLE, file.problem, actual=file.format)
+        return
+    yield from _kind(subject)
+    yield from _extension(subject)
+
+
+def _kind(subject: Subject) -> Iterator[Finding]:
+    wanted = expected_kind(subject.field, subject.make_type)
+    kind = subject.file.kind
+    if wanted is None or kind == wanted:
+        return
+    got = f"{(subject.file.format or 'unknown').upper()} {_KIND_WORDS.get(kind or '', 'data')}"
+    yield subject.finding(
+        TYPE_MISMATCH,
+        f"the content is {got}, but {subject.field} needs {_KIND_WORDS[wanted]}",
+        actual=subject.file.format, limit=_KIND_WORDS[wanted],
+    )
+
+
+def _extension(subject: Subject) -> Iterator[Finding]:
+    file = subject.file
+    known = EXTENSIONS.get(file.format or "")
+    if not known or file.extension in known:
+        return
+    name = file.path.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    yield subject.finding(
+        EXTENSION_MISMATCH,
+        f"the content is {file.format.upper() if file.format else '?'} but the name ends in "
+        f"'.{file.extension}'" if file.extension else
+        f"the content is {(file.format or '?').upper()} but the name has no extension",
+        actual=file.extension, limit=", ".join(f".{e}" for e in known),
+        hint=rename_command(file.path, f"{stem}.{known[0]}"),
+    )

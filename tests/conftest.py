@@ -1,0 +1,1 @@
+"""Shared test set-up: tests make their media with tests/media.py, never mocks."""
