@@ -20,7 +20,7 @@ demo: $(STAMP)
 	-$(BIN)/preflight check fixtures/requests/fail
 	@echo
 	@echo "== the request body for the passing one, as JSON"
-	-$(BIN)/preflight check fixtures/requests/pass/studio --format json --cos-prefix https://bucket.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e
+	-$(BIN)/preflight check fixtures/requests/pass/instant-avatar --format json --cos-prefix https://bucket.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +40,12 @@ FIELDS: dict[str, Field] = {
     )
 }
 IDENTITY_FIELDS = ("IdentityCosUrl", "IdentityWrittenCosUrl")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(value: str) -> bool:
+    """A file field holds an uploaded object's URL, or else a local path."""
+    return _URL_SCHEME.match(value) is not None
 
 
 def applies(field: str, make_type: MakeType) -> bool:

@@ -39,6 +39,10 @@ RULES = (MISSING, NOT_REGULAR, LFS_POINTER, UNREADABLE, TYPE_MISMATCH, EXTENSION
 # A finding of these means the content cannot be judged: the media rules do not run.
 GATES = frozenset(rule.id for rule in RULES if rule is not EXTENSION_MISMATCH)
 
+_NODE_WORDS = {
+    "directory": "a directory", "fifo": "a named pipe (FIFO)", "socket": "a socket",
+    "device": "a device",
+}
 _KIND_WORDS = {
     "video": "a video", "audio": "audio", "archive": "a zip archive",
     "image": "an image", "document": "a PDF document",
@@ -59,9 +63,10 @@ def check(subject: Subject) -> Iterator[Finding]:
         yield subject.finding(MISSING, "no such file (paths are relative to the manifest)")
         return
     if file.node != "file":
+        what = _NODE_WORDS.get(file.node, "not reachable (a symlink loop or a folder that "
+                               "cannot be entered)")
         yield subject.finding(
-            NOT_REGULAR, f"is a {file.node}, not a regular file; it was not opened",
-            actual=file.node,
+            NOT_REGULAR, f"is {what}, not a regular file; it was not opened", actual=file.node
         )
         return
     if file.lfs is not None:

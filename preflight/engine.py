@@ -1,0 +1,243 @@
+"""Manifests → probes (once per file, both cores on batches) → rules → one Report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
+
+from preflight import __version__, manifest
+from preflight.fields import FIELDS, applies, is_url, make_type_of
+from preflight.limits import MAKE_TYPES, MakeType
+from preflight.manifest import Manifest
+from preflight.probe import probe_file
+from preflight.probe.facts import FileFacts
+from preflight.probe.sniff import EXTENSIONS, KIND
+from preflight.report import Finding, FileReport, Inspection, Report, RequestReport, Verdict
+from preflight.request import build_request
+from preflight.rules import driver, file, identity, photo, request, video, voice
+from preflight.rules.base import Subject
+from preflight.settings import Settings
+
+_FAMILY_BY_MATERIAL: dict[str, ModuleType] = {"video": video, "zip": voice, "photo": photo}
+_PARALLEL_FROM = 8  # files: below this a process pool costs more than it saves
+_ANY = "any"  # a standalone file's role that no single make type owns
+
+
+@dataclass(frozen=True)
+class _FileRef:
+    field: str
+    path: Path  # absolute, symlinks not resolved
+    shown: str
+    outside_root: str | None
+
+
+def run(settings: Settings) -> Report:
+    manifests, standalone = _collect(settings)
+    refs = {m.source: list(_file_refs(m, settings)) for m in manifests}
+    wanted = {r.path: r.shown for rs in refs.values() for r in rs if r.outside_root is None}
+    wanted.update((path, shown) for path, shown in standalone)
+    facts = probe_all(wanted.items(), settings.jobs)
+    duplicates = request.check_duplicates(manifests, settings.known_anchors)
+    requests = tuple(
+        _check_request(m, refs[m.source], facts, duplicates.get(m.source, []), settings)
+        for m in manifests
+    )
+    files = tuple(inspect_file(facts[path], settings.strict) for path, _ in standalone)
+    return Report(__version__, requests, files, settings.strict)
+
+
+def probe_all(items: Iterable[tuple[Path, str]], jobs: int = 0) -> dict[Path, FileFacts]:
+    pending = list(items)
+    workers = jobs or (os.cpu_count() or 1 if len(pending) >= _PARALLEL_FROM else 1)
+    workers = min(workers, len(pending))
+    if workers <= 1:
+        return {path: probe_file(path, shown) for path, shown in pending}
+    paths, shown = zip(*pending, strict=True)
+    chunk = max(1, len(pending) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(paths, pool.map(probe_file, paths, shown, chunksize=chunk), strict=True))
+
+
+def inspect_file(facts: FileFacts, strict: bool = False) -> Inspection:
+    """A file on its own: would each make type accept it as its material (or, for audio and
+    PDFs, as driver audio or an authorization letter)?"""
+    verdicts = []
+    for make_type, field in _uses(facts):
+        subject = Subject(field, make_type, facts)
+        findings, _ = evaluate(subject)
+        label = make_type.name if make_type else _ANY
+        verdicts.append(Verdict(label, field, tuple(findings), strict))
+    return Inspection(facts.path, facts.kind, facts.to_dict(), tuple(verdicts))
+
+
+def evaluate(subject: Subject) -> tuple[list[Finding], list[str]]:
+    """The file rules, then, when the content can be judged, its family's rules."""
+    findings = list(file.check(subject))
+    checked = [rule.id for rule in file.RULES]
+    if any(f.rule in file.GATES for f in findings):
+        return findings, checked
+    family = _family(subject.field, subject.make_type)
+    if family is not None:
+        findings += family.check(subject)
+        checked += [rule.id for rule in family.RULES]
+    return findings, checked
+
+
+def _family(field: str, make_type: MakeType | None) -> ModuleType | None:
+    role = FIELDS[field].role
+    if role == "material":
+        material = make_type.material if make_type else None
+        return _FAMILY_BY_MATERIAL.get(material) if material else None
+    if role == "driver":
+        return driver
+    return identity if role in ("identity-video", "identity-letter") else None
+
+
+def _uses(facts: FileFacts) -> list[tuple[MakeType | None, str]]:
+    kind = facts.kind or KIND.get(_format_of_extension(facts.extension) or "")
+    uses: list[tuple[MakeType | None, str]] = [
+        (make_type, "MaterialCosUrl") for make_type in MAKE_TYPES.values() if make_type.material
+    ]
+    if kind == "audio":
+        uses.append((None, "VoiceDriverCosFile"))
+    elif kind == "document":
+        uses.append((None, "IdentityWrittenCosUrl"))
+    elif kind is None:
+        uses = [(None, "MaterialCosUrl")]
+    return uses
+
+
+def _format_of_extension(extension: str) -> str | None:
+    return next((fmt for fmt, exts in EXTENSIONS.items() if extension in exts), None)
+
+
+def _check_request(
+    source: Manifest,
+    refs: list[_FileRef],
+    facts: dict[Path, FileFacts],
+    duplicates: list[Finding],
+    settings: Settings,
+) -> RequestReport:
+    findings = [*source.problems, *request.check(source), *duplicates]
+    checked = [rule.id for rule in request.RULES]
+    make_type = make_type_of(source.payload.get("MakeType"))
+    files = []
+    for ref in refs:
+        probed = facts.get(ref.path) or FileFacts(ref.shown, "other", None, None, None)
+        probed = replace(probed, path=ref.shown)
+        subject = Subject(ref.field, make_type, probed, ref.outside_root)
+        found, rules = evaluate(subject)
+        findings += found
+        checked += rules
+        files.append(FileReport(ref.field, ref.shown, probed.kind, probed.to_dict()))
+    return RequestReport(
+        source=source.source,
+        request=build_request(source.payload, settings.cos_prefix),
+        files=tuple(files),
+        findings=tuple(findings),
+        checked=tuple(dict.fromkeys(checked)),
+        strict=settings.strict,
+    )
+
+
+def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:
+    """The local files a manifest names, for the fields its make type uses."""
+    make_type = make_type_of(source.payload.get("MakeType"))
+    root = None
+    if source.source != manifest.COMMAND_LINE and not settings.allow_outside_root:
+        root = _work_tree(source.folder)
+    shown_folder = "" if source.source == manifest.COMMAND_LINE else os.path.dirname(
+        source.source)
+    for name, spec in FIELDS.items():
+        value = source.payload.get(name)
+        if not spec.is_file or not isinstance(value, str) or not value or is_url(value):
+            continue
+        if make_type is not None and not applies(name, make_type):
+            continue
+        path = Path(os.path.abspath(source.folder / value))
+        shown = os.path.normpath(os.path.join(shown_folder, value))
+        yield _FileRef(name, path, shown, _escapes(path, root))
+
+
+def _work_tree(folder: Path) -> Path | None:
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _escapes(path: Path, root: Path | None) -> str | None:
+    if root is None:
+        return None
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return str(root)
+    except (OSError, RuntimeError):  # a symlink loop: the probe reports it
+        return None
+    return None
+
+
+def _collect(settings: Settings) -> tuple[list[Manifest], list[tuple[Path, str]]]:
+    """Manifests to check and media files to inspect on their own, each once."""
+    manifests: dict[Path, Manifest] = {}
+    standalone: dict[Path, str] = {}
+    if settings.fields is not None:
+        manifests[settings.cwd] = manifest.from_fields(settings.fields, settings.cwd)
+    for given in settings.paths:
+        path = Path(os.path.abspath(settings.cwd / given))
+        if path.is_dir():
+            for found in manifest.discover(path):
+                shown = os.path.normpath(os.path.join(str(given), os.path.relpath(found, path)))
+                manifests.setdefault(_key(found), manifest.load(found, shown))
+        elif manifest.is_manifest(path):
+            manifests.setdefault(_key(path), manifest.load(path, str(given)))
+        else:
+            owners = dict(_manifests_referencing(path, settings))
+            for key, owner in owners.items():
+                manifests.setdefault(key, owner)
+            if not owners:
+                standalone.setdefault(path, str(given))
+    return list(manifests.values()), list(standalone.items())
+
+
+def _key(path: Path) -> Path:
+    """One identity per file, however it was reached (symlinks, `..`)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path
+
+
+def _manifests_referencing(media: Path, settings: Settings) -> Iterator[tuple[Path, Manifest]]:
+    """Manifests in the file's folder or an ancestor, up to the work tree (or the current
+    folder), that name the file in one of their fields."""
+    target = _key(media)
+    stop = _work_tree(target.parent) or _key(settings.cwd)
+    folder = target.parent
+    while True:
+        for candidate in sorted(p for p in _listdir(folder) if manifest.is_manifest(p)):
+            loaded = manifest.load(candidate, _shown(candidate, _key(settings.cwd)))
+            if any(_key(ref.path) == target for ref in _file_refs(loaded, settings)):
+                yield candidate, loaded
+        if folder == stop or stop not in folder.parents:
+            return
+        folder = folder.parent
+
+
+def _listdir(folder: Path) -> list[Path]:
+    try:
+        return [p for p in folder.iterdir() if p.is_file()]
+    except OSError:
+        return []
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,322 @@
+"""Rules on the request's own fields (SPEC §2): names, enums, lengths, applicability, URLs."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from preflight.fields import (
+    FIELDS,
+    IDENTITY_FIELDS,
+    applies,
+    is_url,
+    make_type_of,
+    upload_folder,
+)
+from preflight.limits import (
+    ANCHOR_NAME_MAX,
+    ANCHOR_NAME_MIN,
+    MAKE_TYPES,
+    NAME_CHARSET,
+    NAME_CHARSET_TEXT,
+    NOTES_MAX,
+    SEX_TYPES,
+    TEXT_DRIVER_MAX,
+    TEXT_DRIVER_MIN,
+    MakeType,
+)
+from preflight.manifest import Manifest
+from preflight.report import Finding
+from preflight.rules.base import Rule
+
+_PAGE = "API page: request parameters"
+UNKNOWN_FIELD = Rule(
+    "request.unknown-field", "error", "a key that the API does not define",
+    "the fields of the API page", _PAGE,
+)
+FIELD_TYPE = Rule(
+    "request.field-type", "error", 'wrong JSON/TOML type (e.g. "true" for IsHaveBackground)',
+    "string fields are strings, IsHaveBackground a boolean", _PAGE,
+)
+MAKE_TYPE = Rule(
+    "request.make-type", "error", "MakeType missing or not in the enum",
+    " / ".join(MAKE_TYPES), "API page: MakeType",
+)
+SEX_TYPE = Rule(
+    "request.sex-type", "error", "SexType missing or not MALE/FEMALE",
+    " / ".join(SEX_TYPES), "API page: SexType",
+)
+ANCHOR_NAME = Rule(
+    "request.anchor-name", "error", "AnchorName missing, length or charset",
+    f"{ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} characters: {NAME_CHARSET_TEXT}",
+    "API page: AnchorName item 3",
+)
+ANCHOR_NAME_DUPLICATE = Rule(
+    "request.anchor-name-duplicate", "error",
+    "same AnchorName twice in one run, or listed in --known-anchors",
+    "unique", "API page: AnchorName item 4",
+)
+NOTES = Rule("request.notes", "error", f"Notes > {NOTES_MAX} chars",
+             f"≤ {NOTES_MAX} characters", "API page: Notes")
+TEXT_DRIVER = Rule(
+    "request.text-driver", "error", "TextDriver length, or malformed SSML",
+    f"{TEXT_DRIVER_MIN}–{TEXT_DRIVER_MAX} characters including SSML tags; well-formed SSML",
+    "API page: TextDriver",
+)
+IDENTITY_MISSING = Rule(
+    "request.identity-missing", "error",
+    "neither identity field, for a type that requires one",
+    "IdentityCosUrl or IdentityWrittenCosUrl, or both",
+    "API page: IdentityCosUrl / IdentityWrittenCosUrl",
+)
+MATERIAL_MISSING = Rule(
+    "request.material-missing", "error", "MaterialCosUrl missing, for a type that requires it",
+    "required for every type but ZERO_SHOT_VOICE", "API page: MaterialCosUrl",
+)
+AUDIO_ID = Rule("request.audio-id", "error", "ZERO_SHOT_VOICE without AudioId",
+                "required for ZERO_SHOT_VOICE", "API page: AudioId")
+NOT_APPLICABLE = Rule(
+    "request.field-not-applicable", "warning",
+    "a field that the make type does not use (left out of the emitted request)",
+    "", "SPEC §2, per-type table",
+)
+COS_PATH = Rule(
+    "request.cos-path", "error",
+    "a URL that breaks the upload path convention or uses the wrong folder",
+    "…/customer-pipeline/{digits}/{uuid}/{folder}/{file}",
+    "API page: the COS URL of each file field",
+)
+RULES = (UNKNOWN_FIELD, FIELD_TYPE, MAKE_TYPE, SEX_TYPE, ANCHOR_NAME, ANCHOR_NAME_DUPLICATE,
+         NOTES, TEXT_DRIVER, IDENTITY_MISSING, MATERIAL_MISSING, AUDIO_ID, NOT_APPLICABLE,
+         COS_PATH)
+
+_UPLOAD_PATH = re.compile(
+    r"/customer-pipeline/(?P<digits>\d+)/(?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}"
+    r"-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})/(?P<folder>[^/]+)/(?P<file>[^/]+)$"
+)
+_SHOWN_MAX = 80  # characters of a user's value quoted back in a message
+
+
+def check(manifest: Manifest) -> Iterator[Finding]:
+    """Every single-request rule, on one manifest's payload."""
+    payload = manifest.payload
+    for key in (*manifest.extra_keys, *(k for k in payload if k not in FIELDS)):
+        yield _unknown(key, manifest.source)
+    yield from _types(payload, manifest.source)
+    make_type = make_type_of(payload.get("MakeType"))
+    source = manifest.source
+    yield from _one_of(MAKE_TYPE, "MakeType", payload, tuple(MAKE_TYPES), source)
+    yield from _one_of(SEX_TYPE, "SexType", payload, SEX_TYPES, source)
+    yield from _anchor_name(payload.get("AnchorName"), source)
+    notes = _text(payload, "Notes")
+    if notes is not None and len(notes) > NOTES_MAX:
+        yield NOTES.finding(f"Notes has {len(notes)} characters, over the {NOTES_MAX} allowed",
+                            field="Notes", path=source, actual=len(notes))
+    yield from _text_driver(_text(payload, "TextDriver"), source)
+    if make_type is not None:
+        yield from _per_type(payload, make_type, source)
+    yield from _cos_paths(payload, make_type, source)
+
+
+def check_duplicates(
+    manifests: Iterable[Manifest], known_anchors: frozenset[str]
+) -> dict[str, list[Finding]]:
+    """request.anchor-name-duplicate, by manifest source: names shared within one run, and
+    names already taken (--known-anchors)."""
+    sources_by_name: dict[str, list[str]] = {}
+    for manifest in manifests:
+        name = _text(manifest.payload, "AnchorName")
+        if name:
+            sources_by_name.setdefault(name, []).append(manifest.source)
+    found: dict[str, list[Finding]] = {}
+    for name, sources in sources_by_name.items():
+        for source in sources:
+            others = [s for s in sources if s != source]
+            if others:
+                message = f"AnchorName {name!r} is also used by {', '.join(others[:3])}"
+            elif name in known_anchors:
+                message = f"AnchorName {name!r} is already taken (listed in --known-anchors)"
+            else:
+                continue
+            found.setdefault(source, []).append(ANCHOR_NAME_DUPLICATE.finding(
+                message, field="AnchorName", path=source, actual=name))
+    return found
+
+
+def _unknown(key: str, source: str) -> Finding:
+    guess = _did_you_mean(key, tuple(FIELDS))
+    shown = key[:_SHOWN_MAX]
+    message = f"{shown!r} is not a field of the API" + (
+        f"; did you mean {guess!r}?" if guess else " and is not sent")
+    return UNKNOWN_FIELD.finding(message, field=shown, path=source, actual=shown)
+
+
+def _did_you_mean(value: str, choices: tuple[str, ...]) -> str | None:
+    for choice in choices:
+        if choice.lower() == value.lower():
+            return choice
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _types(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
+    for name, spec in FIELDS.items():
+        if name not in payload:
+            continue
+        value = payload[name]
+        if spec.type is bool and not isinstance(value, bool):
+            yield FIELD_TYPE.finding(
+                f"{name} must be a boolean (true or false), not {_type_name(value)}",
+                field=name, path=source, actual=_type_name(value), limit="boolean",
+                hint=f"{name} = {_as_bool(value)}" if _as_bool(value) else None,
+            )
+        elif spec.type is str and not isinstance(value, str):
+            yield FIELD_TYPE.finding(
+                f"{name} must be a string, not {_type_name(value)}",
+                field=name, path=source, actual=_type_name(value), limit="string",
+            )
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return f"the string {value[:_SHOWN_MAX]!r}"
+    return {int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__)
+
+
+def _as_bool(value: object) -> str | None:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower()
+    return None
+
+
+def _text(payload: Mapping[str, Any], name: str) -> str | None:
+    value = payload.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _present(payload: Mapping[str, Any], name: str) -> bool:
+    """A field counts as given unless it is absent, null or an empty string."""
+    return payload.get(name) not in (None, "")
+
+
+def _one_of(rule: Rule, name: str, payload: Mapping[str, Any], allowed: tuple[str, ...],
+            source: str) -> Iterator[Finding]:
+    value = payload.get(name)
+    if not _present(payload, name):
+        yield rule.finding(f"{name} is required: one of {', '.join(allowed)}",
+                           field=name, path=source)
+    elif isinstance(value, str) and value not in allowed:
+        guess = _did_you_mean(value, allowed)
+        yield rule.finding(
+            f"{name} {value[:_SHOWN_MAX]!r} is not one of {', '.join(allowed)}"
+            + (f"; did you mean {guess!r}?" if guess else ""),
+            field=name, path=source, actual=value[:_SHOWN_MAX],
+            hint=f'{name} = "{guess}"' if guess else None,
+        )
+
+
+def _anchor_name(value: object, source: str) -> Iterator[Finding]:
+    if value is None or value == "":
+        yield ANCHOR_NAME.finding("AnchorName is required", field="AnchorName", path=source)
+        return
+    if not isinstance(value, str):
+        return  # request.field-type says it
+    problems = []
+    if not ANCHOR_NAME_MIN <= len(value) <= ANCHOR_NAME_MAX:
+        problems.append(f"has {len(value)} characters ({ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} "
+                        "allowed)")
+    bad = sorted({c for c in value if not NAME_CHARSET.fullmatch(c)})
+    if bad:
+        shown = " ".join("space" if c == " " else repr(c) for c in bad[:8])
+        note = " (the API page's own example names contain spaces, but its rule 3 forbids them)"
+        problems.append(f"contains characters outside {NAME_CHARSET_TEXT}: {shown}"
+                        + (note if " " in bad else ""))
+    if problems:
+        suggestion = _clean_name(value)
+        yield ANCHOR_NAME.finding(
+            f"AnchorName {value[:_SHOWN_MAX]!r} " + "; ".join(problems),
+            field="AnchorName", path=source, actual=value[:_SHOWN_MAX],
+            hint=f'AnchorName = "{suggestion}"' if suggestion else None,
+        )
+
+
+def _clean_name(value: str) -> str | None:
+    """The nearest valid name: spaces become _, other characters go, cut to the maximum."""
+    cleaned = "".join(c for c in re.sub(r"\s+", "_", value.strip()) if NAME_CHARSET.fullmatch(c))
+    cleaned = re.sub(r"_+", "_", cleaned).strip("_")[:ANCHOR_NAME_MAX]
+    return cleaned if len(cleaned) >= ANCHOR_NAME_MIN else None
+
+
+def _text_driver(text: str | None, source: str) -> Iterator[Finding]:
+    if text is None:
+        return
+    if not TEXT_DRIVER_MIN <= len(text) <= TEXT_DRIVER_MAX:
+        yield TEXT_DRIVER.finding(
+            f"TextDriver has {len(text)} characters ({TEXT_DRIVER_MIN}–{TEXT_DRIVER_MAX} allowed,"
+            " SSML tags included)", field="TextDriver", path=source, actual=len(text))
+    if "<" in text:
+        wrapped = text if text.lstrip().startswith("<speak") else f"<speak>{text}</speak>"
+        try:
+            ElementTree.fromstring(wrapped)
+        except ElementTree.ParseError as error:
+            yield TEXT_DRIVER.finding(
+                f"TextDriver contains malformed SSML: {error}", field="TextDriver",
+                path=source, actual="malformed SSML", limit="well-formed SSML",
+            )
+
+
+def _per_type(payload: Mapping[str, Any], make_type: MakeType, source: str) -> Iterator[Finding]:
+    label = f"{make_type.name} ({make_type.label})"
+    if make_type.identity_required and not any(_present(payload, f) for f in IDENTITY_FIELDS):
+        yield IDENTITY_MISSING.finding(
+            f"{label} needs an authorization: IdentityCosUrl (video) or IdentityWrittenCosUrl"
+            " (PDF letter), or both", field="IdentityCosUrl", path=source)
+    if make_type.material is not None and not _present(payload, "MaterialCosUrl"):
+        yield MATERIAL_MISSING.finding(
+            f"{label} needs MaterialCosUrl: the training {make_type.material}",
+            field="MaterialCosUrl", path=source)
+    if make_type.name == "ZERO_SHOT_VOICE" and not _present(payload, "AudioId"):
+        yield AUDIO_ID.finding(
+            "ZERO_SHOT_VOICE needs the AudioId returned by the audio quality inspection",
+            field="AudioId", path=source)
+    for name in FIELDS:
+        if name in payload and not applies(name, make_type):
+            yield NOT_APPLICABLE.finding(
+                f"{name} does not apply to {label}; it is left out of the request",
+                field=name, path=source)
+
+
+def _cos_paths(payload: Mapping[str, Any], make_type: MakeType | None,
+               source: str) -> Iterator[Finding]:
+    for name, spec in FIELDS.items():
+        value = _text(payload, name)
+        if not spec.is_file or not value or not is_url(value):
+            continue
+        folder = upload_folder(name, make_type)
+        problem = _cos_problem(value, folder)
+        if problem:
+            yield COS_PATH.finding(
+                f"{name} {problem}", field=name, path=source, actual=value[:200],
+                limit=f"…/customer-pipeline/{{digits}}/{{uuid}}/{folder or '{folder}'}/{{file}}",
+            )
+
+
+def _cos_problem(url: str, folder: str | None) -> str | None:
+    if not url.lower().startswith(("https://", "http://")):
+        return "is not an http(s) URL of an uploaded object"
+    path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+    match = _UPLOAD_PATH.search(path)
+    if match is None:
+        if "/customer-pipline/" in path:
+            return "spells the prefix 'customer-pipline'; the upload path is 'customer-pipeline'"
+        return ("does not follow the upload path …/customer-pipeline/{digits}/{uuid}/"
+                "{folder}/{file}")
+    if folder is not None and match["folder"] != folder:
+        return f"is in the folder '{match['folder']}/', but this field's files go in '{folder}/'"
+    return None

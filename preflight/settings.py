@@ -1,0 +1,19 @@
+"""What one run was asked to do: the CLI fills it, the engine reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: tuple[Path, ...] = ()
+    fields: dict[str, Any] | None = None  # a request given with command-line flags
+    cos_prefix: str | None = None
+    known_anchors: frozenset[str] = frozenset()
+    strict: bool = False
+    jobs: int = 0  # 0: one process per core when the batch is large enough to pay for it
+    allow_outside_root: bool = False
+    cwd: Path = field(default_factory=Path.cwd)

@@ -1,0 +1,281 @@
+"""The command line end to end, on the committed fixtures and on files made here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from media import make_pdf, make_photo, make_video
+
+from preflight import __version__
+from preflight.cli import cli
+from preflight.registry import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "requests"
+PREFIX = "https://b.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e"
+
+
+def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+    runner = CliRunner()
+    if cwd is None:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+    else:
+        old = Path.cwd()
+        os.chdir(cwd)
+        try:
+            result = runner.invoke(cli, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(old)
+    return result.exit_code, result.stdout
+
+
+def report_of(*args: str, cwd: Path | None = None) -> tuple[int, dict[str, Any]]:
+    code, out = invoke("check", "--format", "json", *args, cwd=cwd)
+    return code, json.loads(out)
+
+
+def rules_of(report: dict[str, Any]) -> set[str]:
+    return {f["rule"] for r in report["requests"] for f in r["findings"]} | {
+        f["rule"] for i in report["files"] for v in i["verdicts"] for f in v["findings"]
+    }
+
+
+def test_version_and_rules() -> None:
+    code, out = invoke("--version")
+    assert code == 0 and __version__ in out
+    code, out = invoke("rules")
+    assert code == 0
+    for rule_id in RULES:
+        assert rule_id in out
+    code, out = invoke("rules", "--format", "json")
+    assert [r["id"] for r in json.loads(out)] == list(RULES)
+
+
+def test_the_passing_fixtures_pass() -> None:
+    code, report = report_of(str(FIXTURES / "pass"))
+    assert code == 0, [f for r in report["requests"] for f in r["findings"]]
+    assert report["ok"] is True
+    assert len(report["requests"]) == 3
+    assert report["counts"] == {"error": 0, "warning": 0, "info": 0}
+
+
+def test_the_failing_fixtures_fail_with_the_expected_rules() -> None:
+    code, report = report_of(str(FIXTURES / "fail"))
+    assert code == 1
+    assert not any(r["ok"] for r in report["requests"])
+    expected = {
+        "video.fps", "video.duration", "video.resolution", "request.identity-missing",
+        "request.field-type", "request.anchor-name", "zip.folders", "zip.non-wav",
+        "zip.extension-case", "zip.filename", "zip.sample-rate", "request.sex-type",
+        "request.cos-path", "photo.aspect", "photo.name", "request.field-not-applicable",
+        "request.unknown-field", "file.missing",
+    }
+    assert expected <= rules_of(report)
+
+
+def test_the_api_sample_body_reports_its_three_faults() -> None:
+    code, report = report_of(str(FIXTURES / "fail" / "api-sample.request.json"))
+    assert code == 1
+    fired = rules_of(report)
+    assert {"request.unknown-field", "request.anchor-name", "request.sex-type"} <= fired
+
+
+def test_json_report_shape_and_request_body() -> None:
+    code, report = report_of(str(FIXTURES / "pass" / "instant-avatar"), "--cos-prefix", PREFIX)
+    assert code == 0
+    assert report["schema"] == "preflight-report/1"
+    assert report["tool"] == {"name": "preflight", "version": __version__}
+    (request,) = report["requests"]
+    assert request["source"] == str(FIXTURES / "pass" / "instant-avatar" / "request.toml")
+    assert request["endpoint"] == "POST /v2/ivh/assetmanager/customservice/make"
+    assert request["request"] == {
+        "Header": {},
+        "Payload": {
+            "AnchorName": "Lin_Instant",
+            "MakeType": "IMAGE_GENERAL",
+            "SexType": "FEMALE",
+            "IdentityWrittenCosUrl": f"{PREFIX}/idcard/authorization.pdf",
+            "MaterialCosUrl": f"{PREFIX}/video/lin.mp4",
+            "IsHaveBackground": False,
+            "Notes": "demo fixture",
+            "TextDriver": "<speak>大家好，我是林。<break time=\"500ms\"/>欢迎光临。</speak>",
+        },
+    }
+    video = next(f for f in request["files"] if f["field"] == "MaterialCosUrl")
+    assert video["kind"] == "video"
+    assert video["facts"]["fps"] == pytest.approx(25)
+    assert video["facts"]["duration_s"] == pytest.approx(65, abs=0.1)
+
+
+def test_relative_paths_stay_relative() -> None:
+    code, report = report_of("fixtures/requests/pass/photo-avatar", cwd=ROOT)
+    assert code == 0
+    (request,) = report["requests"]
+    assert request["source"] == "fixtures/requests/pass/photo-avatar/lin.request.toml"
+    assert request["files"][0]["path"] == "fixtures/requests/pass/photo-avatar/lin_portrait.jpg"
+
+
+def test_emit_request_writes_one_body_per_manifest(tmp_path: Path) -> None:
+    code, report = report_of(str(FIXTURES / "pass"), "--emit-request", str(tmp_path / "out"))
+    assert code == 0
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["instant-avatar.request.json", "lin.request.json",
+                       "voice-clone.request.json"]
+    body = json.loads((tmp_path / "out" / "voice-clone.request.json").read_text("utf-8"))
+    voice = next(r for r in report["requests"] if "voice-clone" in r["source"])
+    assert body == voice["request"]
+    assert body["Payload"]["MaterialCosUrl"] == "${COS_PATH_PREFIX}/audio/voice.zip"
+
+
+def test_a_request_from_flags(tmp_path: Path) -> None:
+    make_photo(tmp_path / "me_square.png", width=100, height=100, fmt="PNG")
+    code, report = report_of(
+        "--make-type", "IMAGE_PHOTO", "--anchor-name", "Me", "--sex", "MALE",
+        "--material", "me_square.png", "--no-have-background", cwd=tmp_path,
+    )
+    assert code == 0, report
+    (request,) = report["requests"]
+    assert request["source"] == "<command line>"
+    assert request["request"]["Payload"] == {
+        "AnchorName": "Me", "MakeType": "IMAGE_PHOTO", "SexType": "MALE",
+        "MaterialCosUrl": "${COS_PATH_PREFIX}/photo/me_square.png", "IsHaveBackground": False,
+    }
+
+
+def test_a_media_file_is_checked_through_the_manifest_that_names_it(tmp_path: Path) -> None:
+    project = tmp_path / "assets"
+    shutil.copytree(FIXTURES / "fail" / "photo-avatar", project / "lin")
+    code, report = report_of("assets/lin/lin portrait.jpg", cwd=tmp_path)
+    assert code == 1
+    assert [r["source"] for r in report["requests"]] == ["assets/lin/lin.request.toml"]
+    assert report["files"] == []
+    assert {"photo.aspect", "photo.name"} <= rules_of(report)
+
+
+def test_a_media_file_no_manifest_names_is_checked_on_its_own(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "pass" / "instant-avatar" / "lin.mp4", tmp_path / "clip.mp4")
+    code, report = report_of("clip.mp4", cwd=tmp_path)
+    assert code == 0
+    (inspection,) = report["files"]
+    assert inspection["accepted_as"] == ["IMAGE_GENERAL"]  # 65 s: too short for IMAGE
+    make_photo(tmp_path / "tall.png", width=300, height=400, fmt="PNG")
+    code, report = report_of("tall.png", cwd=tmp_path)
+    assert code == 1
+    assert report["files"][0]["accepted_as"] == []
+
+
+def test_a_path_that_does_not_exist_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    code, report = report_of("nowhere.mp4", cwd=tmp_path)
+    assert code == 1
+    assert rules_of(report) == {"file.missing"}
+
+
+def test_anchor_names_must_be_unique_in_a_run_and_new(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        shutil.copytree(FIXTURES / "pass" / "photo-avatar", folder)
+    code, report = report_of(".", cwd=tmp_path)
+    assert code == 1
+    assert rules_of(report) == {"request.anchor-name-duplicate"}
+    known = tmp_path / "known.txt"
+    known.write_text("# taken\nLin_Instant\n", encoding="utf-8")
+    code, report = report_of(str(FIXTURES / "pass" / "instant-avatar"),
+                             "--known-anchors", str(known))
+    assert code == 1 and rules_of(report) == {"request.anchor-name-duplicate"}
+
+
+def test_strict_turns_warnings_into_failures(tmp_path: Path) -> None:
+    folder = tmp_path / "photo"
+    shutil.copytree(FIXTURES / "pass" / "photo-avatar", folder)
+    manifest = folder / "lin.request.toml"
+    manifest.write_text(manifest.read_text("utf-8") + 'AudioId = "a-1"\n', encoding="utf-8")
+    code, report = report_of(str(folder))
+    assert code == 0 and rules_of(report) == {"request.field-not-applicable"}
+    code, report = report_of(str(folder), "--strict")
+    assert code == 1 and report["ok"] is False
+
+
+def test_outside_root_is_refused_inside_a_git_work_tree(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    make_photo(tmp_path / "secret.png", width=100, height=100, fmt="PNG")
+    (repo / "request.toml").write_text(
+        'AnchorName = "Lin"\nMakeType = "IMAGE_PHOTO"\nSexType = "MALE"\n'
+        'MaterialCosUrl = "../secret.png"\n', encoding="utf-8")
+    code, report = report_of(str(repo))
+    assert code == 1 and rules_of(report) == {"file.outside-root"}
+    assert report["requests"][0]["files"][0]["facts"]["node"] == "other"
+    code, report = report_of(str(repo), "--allow-outside-root")
+    assert code == 0, rules_of(report)
+
+
+def test_text_report_for_people() -> None:
+    code, out = invoke("check", str(FIXTURES / "fail"), str(FIXTURES / "pass"))
+    assert code == 1
+    assert "\x1b[" not in out  # no colour when stdout is not a terminal
+    assert "PASS " in out and "FAIL " in out
+    assert "video.fps" in out and "fix: ffmpeg" in out
+    assert out.rstrip().splitlines()[-1].startswith("7 requests checked: 3 passed, 4 failed")
+
+
+def test_jobs_do_not_change_the_report() -> None:
+    _, one = report_of(str(FIXTURES), "--jobs", "1")
+    _, two = report_of(str(FIXTURES), "--jobs", "2")
+    assert one == two
+
+
+def test_inspect_shows_facts_and_verdicts(tmp_path: Path) -> None:
+    video = make_video(tmp_path / "v.mp4", width=1920, height=1080, fps=30, duration=1)
+    pdf = make_pdf(tmp_path / "letter.pdf")
+    code, out = invoke("inspect", str(video), str(pdf))
+    assert code == 0
+    assert "IMAGE_4K" in out and "video.resolution" in out and "video.duration" in out
+    assert "IdentityWrittenCosUrl" in out and "accepted" in out
+    code, out = invoke("inspect", "--format", "json", str(video))
+    (inspection,) = json.loads(out)
+    assert inspection["facts"]["width"] == 1920 and inspection["accepted_as"] == []
+
+
+def test_inputs_are_never_modified() -> None:
+    before = _snapshot(FIXTURES)
+    invoke("check", str(FIXTURES), "--jobs", "2")
+    invoke("inspect", *[str(p) for p in FIXTURES.rglob("*") if p.is_file()])
+    assert _snapshot(FIXTURES) == before
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    return {
+        str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_exit_codes_of_the_real_process(tmp_path: Path) -> None:
+    def run(*args: str) -> int:
+        return subprocess.run([sys.executable, "-m", "preflight", *args], cwd=tmp_path,
+                              capture_output=True, timeout=60).returncode
+
+    assert run("check", str(FIXTURES / "pass")) == 0
+    assert run("check", str(FIXTURES / "fail")) == 1
+    assert run("check", "--format", "yaml") == 2
+    assert run("check", "--jobs", "-1") == 2
+
+
+def test_readme_documents_every_rule() -> None:
+    from preflight.reporters.catalogue import markdown
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
+    table = readme[start : readme.index("<!-- rules:end -->")]
+    assert table == markdown(RULES.values()), "run: python -m preflight.reporters.catalogue"
+    for rule_id in RULES:
+        assert f"`{rule_id}`" in table
