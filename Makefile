@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint fixtures clean
+.PHONY: demo test lint fixtures readme clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,15 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+DEMO_PREFIX := https://bucket.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e
+
 demo: $(STAMP)
-	@echo "== a request that passes"
-	-$(BIN)/preflight check fixtures/requests/pass
+	@echo "== requests that pass (exit code 0)"
+	$(BIN)/preflight check fixtures/requests/pass --emit-request build/demo --cos-prefix $(DEMO_PREFIX)
 	@echo
-	@echo "== a request that fails"
-	-$(BIN)/preflight check fixtures/requests/fail
+	@echo "== the request body preflight would submit for one of them"
+	cat build/demo/instant-avatar.request.json
 	@echo
-	@echo "== the request body for the passing one, as JSON"
-	-$(BIN)/preflight check fixtures/requests/pass/instant-avatar --format json --cos-prefix https://bucket.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e
+	@echo "== requests that fail (exit code 1)"
+	$(BIN)/preflight check fixtures/requests/fail || test $$? -eq 1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -35,3 +37,11 @@ fixtures: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Rewrite the README's rule table from the registry (a test checks they agree).
+readme: $(STAMP)
+	$(BIN)/python -c "import pathlib; from preflight.registry import RULES; \
+	from preflight.reporters.catalogue import markdown; p = pathlib.Path('README.md'); \
+	s = p.read_text(encoding='utf-8'); a, b = '<!-- rules:start -->\n', '<!-- rules:end -->'; \
+	p.write_text(s[:s.index(a) + len(a)] + markdown(RULES.values()) + s[s.index(b):], \
+	encoding='utf-8')"

@@ -47,25 +47,60 @@ def cli() -> None:
 @click.option("--text-driver", help="Request from flags: TextDriver.")
 @click.option("--notes", help="Request from flags: Notes.")
 @click.option("--audio-id", help="Request from flags: AudioId (ZERO_SHOT_VOICE).")
-@click.option("--have-background/--no-have-background", default=None,
-              help="Request from flags: IsHaveBackground.")
-@click.option("--format", "output_format", type=click.Choice(_FORMATS), default="text",
-              show_default=True, help="Report format on stdout.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE instead of stdout.")
-@click.option("--emit-request", type=click.Path(file_okay=False, path_type=Path),
-              help="Write each request body to DIR, named after its manifest.")
+@click.option(
+    "--have-background/--no-have-background",
+    default=None,
+    help="Request from flags: IsHaveBackground.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(_FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format on stdout.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of stdout.",
+)
+@click.option(
+    "--emit-request",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each request body to DIR, named after its manifest.",
+)
 @click.option("--cos-prefix", help="The PathPrefix of the upload credentials, for the URLs.")
-@click.option("--known-anchors", type=click.File("r", encoding="utf-8"),
-              help="A file of AnchorNames already taken, one per line.")
+@click.option(
+    "--known-anchors",
+    type=click.File("r", encoding="utf-8"),
+    help="A file of AnchorNames already taken, one per line.",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
-@click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Processes for probing; 0 uses every core on large batches.")
-@click.option("--allow-outside-root", is_flag=True,
-              help="Let manifests in a git work tree name files outside it.")
-def check(paths: tuple[Path, ...], output_format: str, output: Path | None,
-          emit_request: Path | None, cos_prefix: str | None, known_anchors: Any,
-          strict: bool, jobs: int, allow_outside_root: bool, **flags: Any) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes for probing; 0 uses every core on large batches.",
+)
+@click.option(
+    "--allow-outside-root",
+    is_flag=True,
+    help="Let manifests in a git work tree name files outside it.",
+)
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    emit_request: Path | None,
+    cos_prefix: str | None,
+    known_anchors: Any,
+    strict: bool,
+    jobs: int,
+    allow_outside_root: bool,
+    **flags: Any,
+) -> None:
     """Check manifests, folders of manifests, or media files (as pre-commit passes them)."""
     from preflight.engine import run
     from preflight.settings import Settings
@@ -89,8 +124,9 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None,
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(_FORMATS), default="text",
-              show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(_FORMATS), default="text", show_default=True
+)
 def inspect(files: tuple[Path, ...], output_format: str) -> None:
     """Show the facts preflight reads from each file, and which make types accept it."""
     from preflight.engine import inspect_file, probe_all
@@ -105,16 +141,18 @@ def inspect(files: tuple[Path, ...], output_format: str) -> None:
 
 
 @cli.command()
-@click.option("--format", "output_format", type=click.Choice(_FORMATS), default="text",
-              show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(_FORMATS), default="text", show_default=True
+)
 def rules(output_format: str) -> None:
     """Print the rule catalogue: id, severity, limit and when each rule fires."""
     from preflight.registry import RULES
     from preflight.reporters import catalogue
 
     if output_format == "json":
-        click.echo(json.dumps([catalogue.as_dict(r) for r in RULES.values()],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([catalogue.as_dict(r) for r in RULES.values()], ensure_ascii=False, indent=2)
+        )
     else:
         click.echo(catalogue.table(RULES.values()), nl=False)
 

@@ -16,7 +16,7 @@ from preflight.manifest import Manifest
 from preflight.probe import probe_file
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import EXTENSIONS, KIND
-from preflight.report import Finding, FileReport, Inspection, Report, RequestReport, Verdict
+from preflight.report import FileReport, Finding, Inspection, Report, RequestReport, Verdict
 from preflight.request import build_request
 from preflight.rules import driver, file, identity, photo, request, video, voice
 from preflight.rules.base import Subject
@@ -150,8 +150,7 @@ def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:
     root = None
     if source.source != manifest.COMMAND_LINE and not settings.allow_outside_root:
         root = _work_tree(source.folder)
-    shown_folder = "" if source.source == manifest.COMMAND_LINE else os.path.dirname(
-        source.source)
+    shown_folder = "" if source.source == manifest.COMMAND_LINE else os.path.dirname(source.source)
     for name, spec in FIELDS.items():
         value = source.payload.get(name)
         if not spec.is_file or not isinstance(value, str) or not value or is_url(value):

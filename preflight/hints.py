@@ -11,8 +11,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 
-def ffmpeg_command(source: str, target: str, *, before: dict[str, Any] | None = None,
-                   **output: Any) -> str:
+def ffmpeg_command(
+    source: str, target: str, *, before: dict[str, Any] | None = None, **output: Any
+) -> str:
     """`ffmpeg -i SOURCE [output options] TARGET`, quoted for a POSIX shell."""
     import ffmpeg  # lazy: only a failing finding pays for it
 

@@ -75,7 +75,9 @@ def make_wav(
     return path
 
 
-def wav_bytes(*, rate: int = 24000, seconds: float = 0.5, channels: int = 1, bits: int = 16) -> bytes:
+def wav_bytes(
+    *, rate: int = 24000, seconds: float = 0.5, channels: int = 1, bits: int = 16
+) -> bytes:
     block = channels * bits // 8
     data = b"\0" * (int(rate * seconds) * block)
     fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * block, block, bits)
@@ -93,8 +95,13 @@ def make_zip(path: Path, members: dict[str, bytes], **kwargs: Any) -> Path:
 
 
 def make_photo(
-    path: Path, *, width: int = 64, height: int = 64, fmt: str | None = None,
-    orientation: int | None = None, frames: int = 1,
+    path: Path,
+    *,
+    width: int = 64,
+    height: int = 64,
+    fmt: str | None = None,
+    orientation: int | None = None,
+    frames: int = 1,
 ) -> Path:
     """A small real image; `orientation` writes an EXIF Orientation tag (JPEG/WebP/PNG)."""
     from PIL import Image
@@ -127,7 +134,9 @@ def make_pdf(path: Path) -> Path:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     path.write_bytes(bytes(out))
     return path
 

@@ -73,11 +73,24 @@ def test_the_failing_fixtures_fail_with_the_expected_rules() -> None:
     assert code == 1
     assert not any(r["ok"] for r in report["requests"])
     expected = {
-        "video.fps", "video.duration", "video.resolution", "request.identity-missing",
-        "request.field-type", "request.anchor-name", "zip.folders", "zip.non-wav",
-        "zip.extension-case", "zip.filename", "zip.sample-rate", "request.sex-type",
-        "request.cos-path", "photo.aspect", "photo.name", "request.field-not-applicable",
-        "request.unknown-field", "file.missing",
+        "video.fps",
+        "video.duration",
+        "video.resolution",
+        "request.identity-missing",
+        "request.field-type",
+        "request.anchor-name",
+        "zip.folders",
+        "zip.non-wav",
+        "zip.extension-case",
+        "zip.filename",
+        "zip.sample-rate",
+        "request.sex-type",
+        "request.cos-path",
+        "photo.aspect",
+        "photo.name",
+        "request.field-not-applicable",
+        "request.unknown-field",
+        "file.missing",
     }
     assert expected <= rules_of(report)
 
@@ -107,7 +120,7 @@ def test_json_report_shape_and_request_body() -> None:
             "MaterialCosUrl": f"{PREFIX}/video/lin.mp4",
             "IsHaveBackground": False,
             "Notes": "demo fixture",
-            "TextDriver": "<speak>大家好，我是林。<break time=\"500ms\"/>欢迎光临。</speak>",
+            "TextDriver": '<speak>大家好，我是林。<break time="500ms"/>欢迎光临。</speak>',
         },
     }
     video = next(f for f in request["files"] if f["field"] == "MaterialCosUrl")
@@ -128,8 +141,11 @@ def test_emit_request_writes_one_body_per_manifest(tmp_path: Path) -> None:
     code, report = report_of(str(FIXTURES / "pass"), "--emit-request", str(tmp_path / "out"))
     assert code == 0
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["instant-avatar.request.json", "lin.request.json",
-                       "voice-clone.request.json"]
+    assert written == [
+        "instant-avatar.request.json",
+        "lin.request.json",
+        "voice-clone.request.json",
+    ]
     body = json.loads((tmp_path / "out" / "voice-clone.request.json").read_text("utf-8"))
     voice = next(r for r in report["requests"] if "voice-clone" in r["source"])
     assert body == voice["request"]
@@ -139,15 +155,26 @@ def test_emit_request_writes_one_body_per_manifest(tmp_path: Path) -> None:
 def test_a_request_from_flags(tmp_path: Path) -> None:
     make_photo(tmp_path / "me_square.png", width=100, height=100, fmt="PNG")
     code, report = report_of(
-        "--make-type", "IMAGE_PHOTO", "--anchor-name", "Me", "--sex", "MALE",
-        "--material", "me_square.png", "--no-have-background", cwd=tmp_path,
+        "--make-type",
+        "IMAGE_PHOTO",
+        "--anchor-name",
+        "Me",
+        "--sex",
+        "MALE",
+        "--material",
+        "me_square.png",
+        "--no-have-background",
+        cwd=tmp_path,
     )
     assert code == 0, report
     (request,) = report["requests"]
     assert request["source"] == "<command line>"
     assert request["request"]["Payload"] == {
-        "AnchorName": "Me", "MakeType": "IMAGE_PHOTO", "SexType": "MALE",
-        "MaterialCosUrl": "${COS_PATH_PREFIX}/photo/me_square.png", "IsHaveBackground": False,
+        "AnchorName": "Me",
+        "MakeType": "IMAGE_PHOTO",
+        "SexType": "MALE",
+        "MaterialCosUrl": "${COS_PATH_PREFIX}/photo/me_square.png",
+        "IsHaveBackground": False,
     }
 
 
@@ -188,8 +215,9 @@ def test_anchor_names_must_be_unique_in_a_run_and_new(tmp_path: Path) -> None:
     assert rules_of(report) == {"request.anchor-name-duplicate"}
     known = tmp_path / "known.txt"
     known.write_text("# taken\nLin_Instant\n", encoding="utf-8")
-    code, report = report_of(str(FIXTURES / "pass" / "instant-avatar"),
-                             "--known-anchors", str(known))
+    code, report = report_of(
+        str(FIXTURES / "pass" / "instant-avatar"), "--known-anchors", str(known)
+    )
     assert code == 1 and rules_of(report) == {"request.anchor-name-duplicate"}
 
 
@@ -210,7 +238,9 @@ def test_outside_root_is_refused_inside_a_git_work_tree(tmp_path: Path) -> None:
     make_photo(tmp_path / "secret.png", width=100, height=100, fmt="PNG")
     (repo / "request.toml").write_text(
         'AnchorName = "Lin"\nMakeType = "IMAGE_PHOTO"\nSexType = "MALE"\n'
-        'MaterialCosUrl = "../secret.png"\n', encoding="utf-8")
+        'MaterialCosUrl = "../secret.png"\n',
+        encoding="utf-8",
+    )
     code, report = report_of(str(repo))
     assert code == 1 and rules_of(report) == {"file.outside-root"}
     assert report["requests"][0]["files"][0]["facts"]["node"] == "other"
@@ -255,14 +285,19 @@ def test_inputs_are_never_modified() -> None:
 def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
     return {
         str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
 def test_exit_codes_of_the_real_process(tmp_path: Path) -> None:
     def run(*args: str) -> int:
-        return subprocess.run([sys.executable, "-m", "preflight", *args], cwd=tmp_path,
-                              capture_output=True, timeout=60).returncode
+        return subprocess.run(
+            [sys.executable, "-m", "preflight", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=60,
+        ).returncode
 
     assert run("check", str(FIXTURES / "pass")) == 0
     assert run("check", str(FIXTURES / "fail")) == 1

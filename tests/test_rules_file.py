@@ -57,7 +57,9 @@ def test_lfs_pointer(tmp_path: Path) -> None:
     pointer = tmp_path / "big.mp4"
     pointer.write_text(
         "version https://git-lfs.github.com/spec/v1\n"
-        "oid sha256:" + "ab" * 32 + "\nsize 12884901888\n", encoding="ascii")
+        "oid sha256:" + "ab" * 32 + "\nsize 12884901888\n",
+        encoding="ascii",
+    )
     subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE"], probe_file(pointer, "big.mp4"))
     (finding,) = evaluate(subject)[0]
     assert finding.rule == "file.lfs-pointer"
@@ -88,7 +90,9 @@ def test_content_of_another_kind_is_a_type_mismatch(tmp_path: Path) -> None:
     wav = tmp_path / "id.pdf"
     wav.write_bytes(wav_bytes())
     assert fired(wav, field="IdentityWrittenCosUrl") == [
-        "file.type-mismatch", "file.extension-mismatch"]
+        "file.type-mismatch",
+        "file.extension-mismatch",
+    ]
 
 
 def test_extension_mismatch_is_a_warning_with_a_rename(tmp_path: Path) -> None:

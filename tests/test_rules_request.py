@@ -77,8 +77,10 @@ def test_the_api_pages_own_sample_body(tmp_path: Path) -> None:
         ({"Anchorname": "x"}, "request.unknown-field"),
         ({"MaterialCosUrl": "https://example.com/video/c.mp4"}, "request.cos-path"),
         ({"MaterialCosUrl": f"{PREFIX}{UUID}/photo/c.mp4"}, "request.cos-path"),
-        ({"MaterialCosUrl": f"ftp://host/customer-pipeline/1/{UUID}/video/c.mp4"},
-         "request.cos-path"),
+        (
+            {"MaterialCosUrl": f"ftp://host/customer-pipeline/1/{UUID}/video/c.mp4"},
+            "request.cos-path",
+        ),
     ],
 )
 def test_each_rule_fires(tmp_path: Path, change: dict[str, Any], rule: str) -> None:
@@ -111,8 +113,9 @@ def test_zero_shot_voice_needs_only_an_audio_id(tmp_path: Path) -> None:
     base = {"AnchorName": "Tom", "MakeType": "ZERO_SHOT_VOICE", "SexType": "MALE"}
     assert rules_fired(tmp_path, base) == ["request.audio-id"]
     assert rules_fired(tmp_path, {**base, "AudioId": "a-1"}) == []
-    fired = rules_fired(tmp_path, {**base, "AudioId": "a-1", "MaterialCosUrl": "v.zip",
-                                   "IsHaveBackground": True})
+    fired = rules_fired(
+        tmp_path, {**base, "AudioId": "a-1", "MaterialCosUrl": "v.zip", "IsHaveBackground": True}
+    )
     assert fired == ["request.field-not-applicable", "request.field-not-applicable"]
 
 

@@ -44,8 +44,14 @@ def probe_file(path: Path, shown: str) -> FileFacts:
         return FileFacts(shown, node, size, None, None, lfs=_lfs_pointer(head))
     fmt = sniff(head)
     if fmt is None:
-        return FileFacts(shown, node, size, None, None,
-                         problem="the content is not a media format preflight recognises")
+        return FileFacts(
+            shown,
+            node,
+            size,
+            None,
+            None,
+            problem="the content is not a media format preflight recognises",
+        )
     try:
         media = _probe_media(path, fmt, size or 0)
     except ProbeError as error:

@@ -1,0 +1,255 @@
+"""Zip archives: the central directory, and the first bytes of each member, read as streams.
+
+Nothing is extracted and no member is read through: each member yields at most a 64 KiB
+head (enough to sniff its format and parse a WAV header), and libsndfile reads the WAV's
+length from the sizes the member declares. Entry names are data here, never paths.
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from typing import BinaryIO
+
+from preflight.limits import human_bytes
+from preflight.probe.facts import WavFacts, ZipEntry, ZipFacts
+from preflight.probe.sniff import sniff
+
+ENTRIES_READ_MAX = 64  # members whose content is sniffed; the rest are counted, not read
+HEAD_MAX = 64 * 1024  # bytes of a member's content read to sniff it and parse its header
+# Compressed bytes one member may pull from the archive to yield its head: real data never
+# needs more than about HEAD_MAX; a hostile member (endless empty deflate blocks) is cut off.
+MEMBER_READ_MAX = 1024 * 1024
+_UTF8_FLAG = 0x800
+_ENCRYPTED_FLAG = 0x1
+_LOCAL_HEADER = 30  # fixed part of a local file header, before its name and extra field
+
+
+class _OverBudgetError(Exception):
+    pass
+
+
+class _Metered(io.RawIOBase):
+    """The archive file, refusing to read past an allowance that each member renews."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.allowance: int | None = None  # None while zipfile reads the central directory
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        if self.allowance is not None:
+            if self.allowance <= 0:
+                raise _OverBudgetError
+            view = view[: self.allowance]
+        data = self._raw.read(len(view))
+        view[: len(data)] = data
+        if self.allowance is not None:
+            self.allowance -= len(data)
+        return len(data)
+
+
+class _Head(io.RawIOBase):
+    """A member's head that claims the member's declared length: libsndfile sizes the audio
+    from it, and reads past the head find nothing (never the rest of the member)."""
+
+    def __init__(self, head: bytes, size: int) -> None:
+        self._head = head
+        self._size = max(size, len(head))
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._head[self._pos : self._pos + len(buffer)]
+        memoryview(buffer).cast("B")[: len(chunk)] = chunk
+        self._pos += len(chunk)
+        return len(chunk)
+
+
+def probe_zip(path: Path) -> ZipFacts:
+    """The entries of the zip at `path`; an unreadable archive is a `problem`, never raised."""
+    try:
+        with path.open("rb") as raw:
+            metered = _Metered(raw)
+            with zipfile.ZipFile(metered) as archive:
+                infos = archive.infolist()
+                overlap = _overlap(infos, archive.start_dir)
+                if overlap is not None:
+                    return _broken(overlap)
+                entries, not_read = _entries(archive, infos, metered)
+    except zipfile.BadZipFile as error:
+        return _broken(_archive_problem(error))
+    except zipfile.LargeZipFile:
+        return _broken("the zip needs ZIP64 extensions that could not be read")
+    except NotImplementedError as error:
+        return _broken(f"the zip uses a feature that cannot be read ({error})")
+    except UnicodeDecodeError:
+        return _broken("an entry name flagged as UTF-8 is not valid UTF-8: the zip is damaged")
+    except (OSError, EOFError, ValueError, struct.error) as error:
+        return _broken(f"the zip cannot be read ({type(error).__name__})")
+    total = sum(entry.size for entry in entries)
+    return ZipFacts(tuple(entries), total, None, entries_not_read=not_read)
+
+
+def _broken(problem: str) -> ZipFacts:
+    return ZipFacts(entries=(), total_declared=0, problem=problem)
+
+
+def _archive_problem(error: zipfile.BadZipFile) -> str:
+    if str(error) == "File is not a zip file":
+        return "no zip central directory found: the file is cut short or not a zip"
+    return f"the zip's central directory is damaged ({error})"
+
+
+def _overlap(infos: list[zipfile.ZipInfo], start_dir: int) -> str | None:
+    """Entries whose data overlap (the zip-bomb trick of sharing one member's data)."""
+    end = start_dir
+    for info in sorted(infos, key=lambda i: i.header_offset, reverse=True):
+        needed = _LOCAL_HEADER + len(_raw_name(info)) + info.compress_size
+        if info.header_offset < 0 or info.header_offset + needed > end:
+            return (
+                f"entries overlap or run into the central directory (at entry "
+                f"'{_name(info)}'): a damaged zip, or a zip bomb"
+            )
+        end = info.header_offset
+    return None
+
+
+def _entries(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], metered: _Metered
+) -> tuple[list[ZipEntry], int]:
+    entries: list[ZipEntry] = []
+    read = not_read = 0
+    for info in infos:
+        name = _name(info)
+        is_dir = name.endswith(("/", "\\"))
+        encrypted = bool(info.flag_bits & _ENCRYPTED_FLAG)
+        symlink = stat.S_ISLNK(info.external_attr >> 16)
+        content: str | None = None
+        wav: WavFacts | None = None
+        problem: str | None = None
+        if not (is_dir or encrypted or symlink):
+            if read < ENTRIES_READ_MAX:
+                read += 1
+                content, wav, problem = _content(archive, info, metered)
+            else:
+                not_read += 1
+        entries.append(
+            ZipEntry(
+                name=name,
+                is_dir=is_dir,
+                size=info.file_size,
+                compressed_size=info.compress_size,
+                encrypted=encrypted,
+                symlink=symlink,
+                content=content,
+                wav=wav,
+                problem=problem,
+            )
+        )
+    return entries, not_read
+
+
+def _raw_name(info: zipfile.ZipInfo) -> bytes:
+    encoding = "utf-8" if info.flag_bits & _UTF8_FLAG else "cp437"
+    return info.orig_filename.encode(encoding)
+
+
+def _name(info: zipfile.ZipInfo) -> str:
+    """UTF-8 when flagged; else GBK when it decodes cleanly (Chinese-locale tools), else CP437."""
+    if info.flag_bits & _UTF8_FLAG:
+        return info.orig_filename
+    try:
+        return _raw_name(info).decode("gbk")
+    except UnicodeDecodeError:
+        return info.orig_filename
+
+
+def _content(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, metered: _Metered
+) -> tuple[str | None, WavFacts | None, str | None]:
+    """The member's format (`unknown` when no signature matches), WAV facts, or a problem."""
+    metered.allowance = MEMBER_READ_MAX
+    try:
+        with archive.open(info) as member:
+            head = member.read(HEAD_MAX)  # a member no larger than this is CRC-checked
+    except _OverBudgetError:
+        problem = (
+            f"its first {human_bytes(MEMBER_READ_MAX)} of compressed data do not yield "
+            f"{human_bytes(HEAD_MAX)} of content: the data is damaged or hostile"
+        )
+        return None, None, problem
+    except zipfile.BadZipFile as error:
+        return None, None, _member_problem(error)
+    except NotImplementedError:
+        return None, None, f"compression method {info.compress_type} is not supported"
+    except (zlib.error, EOFError):
+        return None, None, "its compressed data is damaged or cut short"
+    except (OSError, ValueError, RuntimeError) as error:
+        return None, None, f"its data cannot be read ({type(error).__name__})"
+    finally:
+        metered.allowance = None
+    content = sniff(head) or "unknown"
+    if content != "wav":
+        return content, None, None
+    wav = _wav(head, info.file_size)
+    if isinstance(wav, str):
+        return content, None, wav
+    return content, wav, None
+
+
+def _member_problem(error: zipfile.BadZipFile) -> str:
+    text = str(error)
+    if "CRC" in text:
+        return "its data fails the CRC check: the zip is damaged"
+    if "header" in text:
+        return "its local header is damaged or does not match the central directory"
+    return "its data cannot be read: the zip is damaged"
+
+
+def _wav(head: bytes, size: int) -> WavFacts | str:
+    """The WAV header's facts, sized by the member's declared length; a problem otherwise."""
+    import soundfile  # lazy: libsndfile is loaded only for zips that hold WAVs
+
+    try:
+        with soundfile.SoundFile(_Head(head, size)) as sound:
+            rate, channels, subtype, frames = (
+                sound.samplerate,
+                sound.channels,
+                sound.subtype,
+                sound.frames,
+            )
+    except (soundfile.LibsndfileError, RuntimeError, ValueError, TypeError) as error:
+        reason = getattr(error, "error_string", None) or type(error).__name__
+        return f"its WAV header cannot be parsed ({reason})"
+    duration = frames / rate if rate > 0 and frames >= 0 else None
+    return WavFacts(sample_rate=rate, channels=channels, subtype=subtype, duration_s=duration)

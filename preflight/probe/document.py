@@ -1,0 +1,30 @@
+"""PDF head and tail → DocumentFacts: version, whether it ends, whether it is encrypted."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from preflight.probe.facts import DocumentFacts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+HEAD_BYTES = 4096  # the header, and a linearized file's first trailer
+TAIL_BYTES = 64 * 1024  # the last trailer, or the dictionary of a cross-reference stream
+EOF_WINDOW = 1024  # "%%EOF" must be this close to the end
+_VERSION = re.compile(rb"%PDF-(\d+\.\d+)")
+_ENCRYPT = re.compile(rb"/Encrypt(?![A-Za-z])")  # the trailer key, not /EncryptMetadata
+
+
+def probe_pdf(path: Path, size: int) -> DocumentFacts:
+    with path.open("rb") as stream:
+        head = stream.read(HEAD_BYTES)
+        stream.seek(max(0, size - TAIL_BYTES))
+        tail = stream.read(TAIL_BYTES)
+    version = _VERSION.search(head[:1024])
+    return DocumentFacts(
+        version=version.group(1).decode("ascii") if version else None,
+        eof_marker=b"%%EOF" in tail[-EOF_WINDOW:],
+        encrypted=any(_ENCRYPT.search(part) for part in (head, tail)),
+    )

@@ -1,0 +1,129 @@
+"""Video and audio headers, read by libmediainfo (pymediainfo) at its lowest parse speed.
+
+Parse speed 0 reads the container's index (the MP4/MOV `moov`) and seeks over the media
+data, so a 10 GB file costs what its headers cost; the index still gives the frame-rate
+mode and its minimum and maximum, so variable frame rate is detected in MP4 and MOV (the
+only containers accepted; a Matroska file is read from its first frames and says CFR).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts
+
+_PARSE_SPEED = 0
+
+
+def probe_media(path: Path) -> VideoFacts | AudioFacts:
+    """The facts of the first video track, else of the first audio track."""
+    try:
+        from pymediainfo import MediaInfo
+
+        info = MediaInfo.parse(str(path), parse_speed=_PARSE_SPEED)
+    except (ImportError, OSError) as error:  # the library is missing, not the file broken
+        raise ProbeError(
+            f"libmediainfo is unavailable, so media cannot be read ({error})"
+        ) from error
+    except Exception as error:
+        reason = f"libmediainfo refused the file ({type(error).__name__})"
+        raise ProbeError(f"the media headers could not be read: {reason}") from error
+    general = info.general_tracks[0] if info.general_tracks else None
+    videos, audios = info.video_tracks, info.audio_tracks
+    container = _container(general)
+    if videos:
+        return _video(general, videos[0], container, len(videos), len(audios))
+    if audios:
+        return _audio(general, audios[0], container)
+    raise ProbeError("no playable tracks: the file is truncated or its index (moov) is missing")
+
+
+def _container(general: Any) -> str | None:
+    if general is None:
+        return None
+    fmt = _text(general.format)
+    # MOV and MP4 share one parser; the profile is what tells them apart.
+    return "QuickTime" if _text(general.format_profile) == "QuickTime" else fmt
+
+
+def _video(general: Any, track: Any, container: str | None, videos: int, audios: int) -> VideoFacts:
+    width, height = _int(track.width), _int(track.height)
+    rotation = _rotation(track.rotation)
+    turned = rotation in (90, 270)
+    display_width, display_height = (height, width) if turned else (width, height)
+    pixel_aspect = _number(track.pixel_aspect_ratio)
+    display_aspect = None
+    if width and height:
+        display_aspect = width * (pixel_aspect or 1.0) / height
+        if turned:
+            display_aspect = 1 / display_aspect
+    duration = _seconds(general) or _seconds(track)
+    fps = _number(track.frame_rate)
+    frames = _number(track.frame_count)
+    if fps is None and frames and duration:
+        fps = frames / duration
+    return VideoFacts(
+        container=container,
+        duration_s=duration,
+        video_tracks=videos,
+        audio_tracks=audios,
+        codec=_text(track.format),
+        width=width,
+        height=height,
+        rotation=rotation,
+        display_width=display_width,
+        display_height=display_height,
+        pixel_aspect=pixel_aspect,
+        display_aspect=display_aspect,
+        fps=fps,
+        fps_mode=_text(track.frame_rate_mode),
+        fps_min=_number(track.minimum_frame_rate),
+        fps_max=_number(track.maximum_frame_rate),
+    )
+
+
+def _audio(general: Any, track: Any, container: str | None) -> AudioFacts:
+    bit_rate = _int(track.bit_rate)
+    if bit_rate is None and general is not None:
+        bit_rate = _int(general.overall_bit_rate)
+    return AudioFacts(
+        container=container,
+        codec=_text(track.format),
+        duration_s=_seconds(general) or _seconds(track),
+        sample_rate=_int(track.sampling_rate),
+        channels=_int(track.channel_s),
+        bit_rate=bit_rate,
+    )
+
+
+def _rotation(value: object) -> int:
+    """Degrees from the display matrix, to the nearest quarter turn: 0, 90, 180 or 270."""
+    degrees = _number(value)
+    return 0 if degrees is None else round(degrees / 90) % 4 * 90
+
+
+def _seconds(track: Any) -> float | None:
+    milliseconds = _number(track.duration) if track is not None else None
+    return milliseconds / 1000 if milliseconds else None
+
+
+def _number(value: object) -> float | None:
+    """mediainfo gives numbers as ints or strings ("25.000", "44100 / 22050"): the first."""
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value.strip():
+        try:
+            return float(value.split("/")[0].split()[0])
+        except ValueError:
+            return None
+    return None
+
+
+def _int(value: object) -> int | None:
+    number = _number(value)
+    return round(number) if number is not None else None
+
+
+def _text(value: object) -> str | None:
+    return (value.strip() or None) if isinstance(value, str) else None

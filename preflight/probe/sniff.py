@@ -30,8 +30,9 @@ _QT_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 _ASF_GUID = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C")
 
 KIND: dict[str, Kind] = {
-    **dict.fromkeys(("mp4", "mov", "3gp", "mkv", "webm", "avi", "mpeg-ts", "mpeg-ps", "flv"),
-                    "video"),
+    **dict.fromkeys(
+        ("mp4", "mov", "3gp", "mkv", "webm", "avi", "mpeg-ts", "mpeg-ps", "flv"), "video"
+    ),
     **dict.fromkeys(("wav", "mp3", "aac", "m4a", "flac", "ogg", "wma"), "audio"),
     "wmv": "video",
     **dict.fromkeys(("zip", "7z", "rar", "gzip", "bzip2", "xz", "tar"), "archive"),

@@ -14,8 +14,11 @@ def render(inspections: Iterable[Inspection], color: bool = False) -> str:
     for inspection in inspections:
         title = f"{inspection.path}  ({inspection.kind or 'unknown content'})"
         lines.append(click.style(title, bold=True) if color else title)
-        lines += [f"  {key:<16} {_value(value)}" for key, value in inspection.facts.items()
-                  if value is not None and key != "entries"]
+        lines += [
+            f"  {key:<16} {_value(value)}"
+            for key, value in inspection.facts.items()
+            if value is not None and key != "entries"
+        ]
         lines += _entries(inspection.facts.get("entries"))
         for verdict in inspection.verdicts:
             use = verdict.make_type if verdict.make_type != "any" else verdict.field

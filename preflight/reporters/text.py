@@ -10,7 +10,6 @@ import click
 from preflight.report import JSON, Finding, Inspection, Report, RequestReport
 
 
-
 class _Paint(Protocol):
     def __call__(self, text: str, colour: str, bold: bool = False) -> str: ...
 
@@ -41,20 +40,24 @@ def _request(request: RequestReport, paint: _Paint) -> list[str]:
     about = " · ".join(
         str(payload[k]) for k in ("MakeType", "AnchorName") if isinstance(payload.get(k), str)
     )
-    lines = [f"{_verdict(request.ok, paint)} {paint(request.source, 'white', bold=True)}"
-             + (f"  ({about})" if about else "")]
+    lines = [
+        f"{_verdict(request.ok, paint)} {paint(request.source, 'white', bold=True)}"
+        + (f"  ({about})" if about else "")
+    ]
     lines += _findings(request.findings, request.source, paint)
     lines.append("")
     return lines
 
 
 def _inspection(inspection: Inspection, paint: _Paint) -> list[str]:
-    accepted = [v.make_type if v.make_type != "any" else v.field
-                for v in inspection.verdicts if v.ok]
-    about = (f"accepted as {', '.join(accepted)}" if accepted
-             else "no make type accepts it")
-    lines = [f"{_verdict(inspection.ok, paint)} {paint(inspection.path, 'white', bold=True)}"
-             f"  (no manifest references it; {about})"]
+    accepted = [
+        v.make_type if v.make_type != "any" else v.field for v in inspection.verdicts if v.ok
+    ]
+    about = f"accepted as {', '.join(accepted)}" if accepted else "no make type accepts it"
+    lines = [
+        f"{_verdict(inspection.ok, paint)} {paint(inspection.path, 'white', bold=True)}"
+        f"  (no manifest references it; {about})"
+    ]
     lines += _findings(inspection.findings, None, paint)
     lines.append("")
     return lines
@@ -64,18 +67,19 @@ def _findings(findings: Iterable[Finding], source: str | None, paint: _Paint) ->
     lines = []
     for finding in findings:
         where = " ".join(
-            part for part in (
+            part
+            for part in (
                 f"[{finding.field}]" if finding.field else "",
                 finding.path if finding.path and finding.path != source else "",
-            ) if part
+            )
+            if part
         )
         severity = paint(f"{finding.severity:<8}", _SEVERITY_COLOURS[finding.severity])
         lines.append(f"  {severity}  {paint(finding.rule, 'cyan')}  {where}".rstrip())
-        detail = finding.message
+        lines.append(f"{_INDENT}{finding.message}")
         measured = _measured(finding.actual, finding.limit)
         if measured:
-            detail += f" ({measured})"
-        lines.append(f"{_INDENT}{detail}")
+            lines.append(f"{_INDENT}{paint(measured, 'bright_black')}")
         if finding.hint:
             lines.append(f"{_INDENT}{paint('fix:', 'green')} {finding.hint}")
     return lines
@@ -84,10 +88,10 @@ def _findings(findings: Iterable[Finding], source: str | None, paint: _Paint) ->
 def _measured(actual: JSON, limit: str | None) -> str:
     parts = []
     if actual is not None and actual != "":
-        parts.append(f"actual: {actual}")
+        parts.append(f"actual {actual}")
     if limit:
-        parts.append(f"limit: {limit}")
-    return "; ".join(parts)
+        parts.append(f"limit {limit}")
+    return " · ".join(parts)
 
 
 def _summary(report: Report, paint: _Paint) -> str:
@@ -96,12 +100,16 @@ def _summary(report: Report, paint: _Paint) -> str:
     parts = []
     if report.requests:
         failed = sum(not r.ok for r in report.requests)
-        parts.append(f"{_plural(len(report.requests), 'request')} checked: "
-                     f"{len(report.requests) - failed} passed, {failed} failed")
+        parts.append(
+            f"{_plural(len(report.requests), 'request')} checked: "
+            f"{len(report.requests) - failed} passed, {failed} failed"
+        )
     if report.files:
         failed = sum(not f.ok for f in report.files)
-        parts.append(f"{_plural(len(report.files), 'file')} inspected on its own: "
-                     f"{len(report.files) - failed} passed, {failed} failed")
+        parts.append(
+            f"{_plural(len(report.files), 'file')} inspected on its own: "
+            f"{len(report.files) - failed} passed, {failed} failed"
+        )
     counts = report.counts
     parts.append(f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}")
     line = " · ".join(parts)

@@ -13,8 +13,11 @@ from preflight.rules.base import Rule, Subject
 
 MISSING = Rule("file.missing", "error", "the path does not exist", "", "SPEC §4")
 NOT_REGULAR = Rule(
-    "file.not-regular", "error",
-    "a directory, FIFO, device or socket (never opened for reading)", "", "SPEC §4",
+    "file.not-regular",
+    "error",
+    "a directory, FIFO, device or socket (never opened for reading)",
+    "",
+    "SPEC §4",
 )
 LFS_POINTER = Rule(
     "file.lfs-pointer", "error", "the file is a Git LFS pointer, not the content", "", "SPEC §4"
@@ -23,29 +26,50 @@ UNREADABLE = Rule(
     "file.unreadable", "error", "truncated, corrupt, empty or unparsable", "", "SPEC §4"
 )
 TYPE_MISMATCH = Rule(
-    "file.type-mismatch", "error",
-    "the content is not the kind the field needs (a zip as video material, …)", "", "SPEC §4",
+    "file.type-mismatch",
+    "error",
+    "the content is not the kind the field needs (a zip as video material, …)",
+    "",
+    "SPEC §4",
 )
 EXTENSION_MISMATCH = Rule(
-    "file.extension-mismatch", "warning",
-    "the content's real format disagrees with the file extension", "", "SPEC §4",
+    "file.extension-mismatch",
+    "warning",
+    "the content's real format disagrees with the file extension",
+    "",
+    "SPEC §4",
 )
 OUTSIDE_ROOT = Rule(
-    "file.outside-root", "error",
-    "a manifest inside a git work tree points (after symlinks) outside it", "", "SPEC §4",
+    "file.outside-root",
+    "error",
+    "a manifest inside a git work tree points (after symlinks) outside it",
+    "",
+    "SPEC §4",
 )
-RULES = (MISSING, NOT_REGULAR, LFS_POINTER, UNREADABLE, TYPE_MISMATCH, EXTENSION_MISMATCH,
-         OUTSIDE_ROOT)
+RULES = (
+    MISSING,
+    NOT_REGULAR,
+    LFS_POINTER,
+    UNREADABLE,
+    TYPE_MISMATCH,
+    EXTENSION_MISMATCH,
+    OUTSIDE_ROOT,
+)
 # A finding of these means the content cannot be judged: the media rules do not run.
 GATES = frozenset(rule.id for rule in RULES if rule is not EXTENSION_MISMATCH)
 
 _NODE_WORDS = {
-    "directory": "a directory", "fifo": "a named pipe (FIFO)", "socket": "a socket",
+    "directory": "a directory",
+    "fifo": "a named pipe (FIFO)",
+    "socket": "a socket",
     "device": "a device",
 }
 _KIND_WORDS = {
-    "video": "a video", "audio": "audio", "archive": "a zip archive",
-    "image": "an image", "document": "a PDF document",
+    "video": "a video",
+    "audio": "audio",
+    "archive": "a zip archive",
+    "image": "an image",
+    "document": "a PDF document",
 }
 
 
@@ -63,8 +87,9 @@ def check(subject: Subject) -> Iterator[Finding]:
         yield subject.finding(MISSING, "no such file (paths are relative to the manifest)")
         return
     if file.node != "file":
-        what = _NODE_WORDS.get(file.node, "not reachable (a symlink loop or a folder that "
-                               "cannot be entered)")
+        what = _NODE_WORDS.get(
+            file.node, "not reachable (a symlink loop or a folder that cannot be entered)"
+        )
         yield subject.finding(
             NOT_REGULAR, f"is {what}, not a regular file; it was not opened", actual=file.node
         )
@@ -74,7 +99,8 @@ def check(subject: Subject) -> Iterator[Finding]:
         yield subject.finding(
             LFS_POINTER,
             f"is a Git LFS pointer{pointed} of content that is not checked out",
-            actual=file.lfs.size, hint=f"git lfs pull --include {file.path!r}",
+            actual=file.lfs.size,
+            hint=f"git lfs pull --include {file.path!r}",
         )
         return
     if file.problem is not None:
@@ -89,11 +115,12 @@ def _kind(subject: Subject) -> Iterator[Finding]:
     kind = subject.file.kind
     if wanted is None or kind == wanted:
         return
-    got = f"{(subject.file.format or 'unknown').upper()} {_KIND_WORDS.get(kind or '', 'data')}"
+    got = f"{_KIND_WORDS.get(kind or '', 'data')} ({(subject.file.format or '?').upper()})"
     yield subject.finding(
         TYPE_MISMATCH,
         f"the content is {got}, but {subject.field} needs {_KIND_WORDS[wanted]}",
-        actual=subject.file.format, limit=_KIND_WORDS[wanted],
+        actual=subject.file.format,
+        limit=_KIND_WORDS[wanted],
     )
 
 
@@ -107,8 +134,10 @@ def _extension(subject: Subject) -> Iterator[Finding]:
     yield subject.finding(
         EXTENSION_MISMATCH,
         f"the content is {file.format.upper() if file.format else '?'} but the name ends in "
-        f"'.{file.extension}'" if file.extension else
-        f"the content is {(file.format or '?').upper()} but the name has no extension",
-        actual=file.extension, limit=", ".join(f".{e}" for e in known),
+        f"'.{file.extension}'"
+        if file.extension
+        else f"the content is {(file.format or '?').upper()} but the name has no extension",
+        actual=file.extension,
+        limit=", ".join(f".{e}" for e in known),
         hint=rename_command(file.path, f"{stem}.{known[0]}"),
     )

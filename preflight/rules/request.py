@@ -34,64 +34,111 @@ from preflight.rules.base import Rule
 
 _PAGE = "API page: request parameters"
 UNKNOWN_FIELD = Rule(
-    "request.unknown-field", "error", "a key that the API does not define",
-    "the fields of the API page", _PAGE,
+    "request.unknown-field",
+    "error",
+    "a key that the API does not define",
+    "the fields of the API page",
+    _PAGE,
 )
 FIELD_TYPE = Rule(
-    "request.field-type", "error", 'wrong JSON/TOML type (e.g. "true" for IsHaveBackground)',
-    "string fields are strings, IsHaveBackground a boolean", _PAGE,
+    "request.field-type",
+    "error",
+    'wrong JSON/TOML type (e.g. "true" for IsHaveBackground)',
+    "string fields are strings, IsHaveBackground a boolean",
+    _PAGE,
 )
 MAKE_TYPE = Rule(
-    "request.make-type", "error", "MakeType missing or not in the enum",
-    " / ".join(MAKE_TYPES), "API page: MakeType",
+    "request.make-type",
+    "error",
+    "MakeType missing or not in the enum",
+    " / ".join(MAKE_TYPES),
+    "API page: MakeType",
 )
 SEX_TYPE = Rule(
-    "request.sex-type", "error", "SexType missing or not MALE/FEMALE",
-    " / ".join(SEX_TYPES), "API page: SexType",
+    "request.sex-type",
+    "error",
+    "SexType missing or not MALE/FEMALE",
+    " / ".join(SEX_TYPES),
+    "API page: SexType",
 )
 ANCHOR_NAME = Rule(
-    "request.anchor-name", "error", "AnchorName missing, length or charset",
+    "request.anchor-name",
+    "error",
+    "AnchorName missing, length or charset",
     f"{ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} characters: {NAME_CHARSET_TEXT}",
     "API page: AnchorName item 3",
 )
 ANCHOR_NAME_DUPLICATE = Rule(
-    "request.anchor-name-duplicate", "error",
+    "request.anchor-name-duplicate",
+    "error",
     "same AnchorName twice in one run, or listed in --known-anchors",
-    "unique", "API page: AnchorName item 4",
+    "unique",
+    "API page: AnchorName item 4",
 )
-NOTES = Rule("request.notes", "error", f"Notes > {NOTES_MAX} chars",
-             f"≤ {NOTES_MAX} characters", "API page: Notes")
+NOTES = Rule(
+    "request.notes",
+    "error",
+    f"Notes > {NOTES_MAX} chars",
+    f"≤ {NOTES_MAX} characters",
+    "API page: Notes",
+)
 TEXT_DRIVER = Rule(
-    "request.text-driver", "error", "TextDriver length, or malformed SSML",
+    "request.text-driver",
+    "error",
+    "TextDriver length, or malformed SSML",
     f"{TEXT_DRIVER_MIN}–{TEXT_DRIVER_MAX} characters including SSML tags; well-formed SSML",
     "API page: TextDriver",
 )
 IDENTITY_MISSING = Rule(
-    "request.identity-missing", "error",
+    "request.identity-missing",
+    "error",
     "neither identity field, for a type that requires one",
     "IdentityCosUrl or IdentityWrittenCosUrl, or both",
     "API page: IdentityCosUrl / IdentityWrittenCosUrl",
 )
 MATERIAL_MISSING = Rule(
-    "request.material-missing", "error", "MaterialCosUrl missing, for a type that requires it",
-    "required for every type but ZERO_SHOT_VOICE", "API page: MaterialCosUrl",
+    "request.material-missing",
+    "error",
+    "MaterialCosUrl missing, for a type that requires it",
+    "required for every type but ZERO_SHOT_VOICE",
+    "API page: MaterialCosUrl",
 )
-AUDIO_ID = Rule("request.audio-id", "error", "ZERO_SHOT_VOICE without AudioId",
-                "required for ZERO_SHOT_VOICE", "API page: AudioId")
+AUDIO_ID = Rule(
+    "request.audio-id",
+    "error",
+    "ZERO_SHOT_VOICE without AudioId",
+    "required for ZERO_SHOT_VOICE",
+    "API page: AudioId",
+)
 NOT_APPLICABLE = Rule(
-    "request.field-not-applicable", "warning",
+    "request.field-not-applicable",
+    "warning",
     "a field that the make type does not use (left out of the emitted request)",
-    "", "SPEC §2, per-type table",
+    "",
+    "SPEC §2, per-type table",
 )
 COS_PATH = Rule(
-    "request.cos-path", "error",
+    "request.cos-path",
+    "error",
     "a URL that breaks the upload path convention or uses the wrong folder",
     "…/customer-pipeline/{digits}/{uuid}/{folder}/{file}",
     "API page: the COS URL of each file field",
 )
-RULES = (UNKNOWN_FIELD, FIELD_TYPE, MAKE_TYPE, SEX_TYPE, ANCHOR_NAME, ANCHOR_NAME_DUPLICATE,
-         NOTES, TEXT_DRIVER, IDENTITY_MISSING, MATERIAL_MISSING, AUDIO_ID, NOT_APPLICABLE,
-         COS_PATH)
+RULES = (
+    UNKNOWN_FIELD,
+    FIELD_TYPE,
+    MAKE_TYPE,
+    SEX_TYPE,
+    ANCHOR_NAME,
+    ANCHOR_NAME_DUPLICATE,
+    NOTES,
+    TEXT_DRIVER,
+    IDENTITY_MISSING,
+    MATERIAL_MISSING,
+    AUDIO_ID,
+    NOT_APPLICABLE,
+    COS_PATH,
+)
 
 _UPLOAD_PATH = re.compile(
     r"/customer-pipeline/(?P<digits>\d+)/(?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}"
@@ -113,8 +160,12 @@ def check(manifest: Manifest) -> Iterator[Finding]:
     yield from _anchor_name(payload.get("AnchorName"), source)
     notes = _text(payload, "Notes")
     if notes is not None and len(notes) > NOTES_MAX:
-        yield NOTES.finding(f"Notes has {len(notes)} characters, over the {NOTES_MAX} allowed",
-                            field="Notes", path=source, actual=len(notes))
+        yield NOTES.finding(
+            f"Notes has {len(notes)} characters, over the {NOTES_MAX} allowed",
+            field="Notes",
+            path=source,
+            actual=len(notes),
+        )
     yield from _text_driver(_text(payload, "TextDriver"), source)
     if make_type is not None:
         yield from _per_type(payload, make_type, source)
@@ -141,8 +192,9 @@ def check_duplicates(
                 message = f"AnchorName {name!r} is already taken (listed in --known-anchors)"
             else:
                 continue
-            found.setdefault(source, []).append(ANCHOR_NAME_DUPLICATE.finding(
-                message, field="AnchorName", path=source, actual=name))
+            found.setdefault(source, []).append(
+                ANCHOR_NAME_DUPLICATE.finding(message, field="AnchorName", path=source, actual=name)
+            )
     return found
 
 
@@ -150,7 +202,8 @@ def _unknown(key: str, source: str) -> Finding:
     guess = _did_you_mean(key, tuple(FIELDS))
     shown = key[:_SHOWN_MAX]
     message = f"{shown!r} is not a field of the API" + (
-        f"; did you mean {guess!r}?" if guess else " and is not sent")
+        f"; did you mean {guess!r}?" if guess else " and is not sent"
+    )
     return UNKNOWN_FIELD.finding(message, field=shown, path=source, actual=shown)
 
 
@@ -170,13 +223,19 @@ def _types(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
         if spec.type is bool and not isinstance(value, bool):
             yield FIELD_TYPE.finding(
                 f"{name} must be a boolean (true or false), not {_type_name(value)}",
-                field=name, path=source, actual=_type_name(value), limit="boolean",
+                field=name,
+                path=source,
+                actual=_type_name(value),
+                limit="boolean",
                 hint=f"{name} = {_as_bool(value)}" if _as_bool(value) else None,
             )
         elif spec.type is str and not isinstance(value, str):
             yield FIELD_TYPE.finding(
                 f"{name} must be a string, not {_type_name(value)}",
-                field=name, path=source, actual=_type_name(value), limit="string",
+                field=name,
+                path=source,
+                actual=_type_name(value),
+                limit="string",
             )
 
 
@@ -186,7 +245,8 @@ def _type_name(value: object) -> str:
     if isinstance(value, str):
         return f"the string {value[:_SHOWN_MAX]!r}"
     return {int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
-        type(value), type(value).__name__)
+        type(value), type(value).__name__
+    )
 
 
 def _as_bool(value: object) -> str | None:
@@ -205,18 +265,22 @@ def _present(payload: Mapping[str, Any], name: str) -> bool:
     return payload.get(name) not in (None, "")
 
 
-def _one_of(rule: Rule, name: str, payload: Mapping[str, Any], allowed: tuple[str, ...],
-            source: str) -> Iterator[Finding]:
+def _one_of(
+    rule: Rule, name: str, payload: Mapping[str, Any], allowed: tuple[str, ...], source: str
+) -> Iterator[Finding]:
     value = payload.get(name)
     if not _present(payload, name):
-        yield rule.finding(f"{name} is required: one of {', '.join(allowed)}",
-                           field=name, path=source)
+        yield rule.finding(
+            f"{name} is required: one of {', '.join(allowed)}", field=name, path=source
+        )
     elif isinstance(value, str) and value not in allowed:
         guess = _did_you_mean(value, allowed)
         yield rule.finding(
             f"{name} {value[:_SHOWN_MAX]!r} is not one of {', '.join(allowed)}"
             + (f"; did you mean {guess!r}?" if guess else ""),
-            field=name, path=source, actual=value[:_SHOWN_MAX],
+            field=name,
+            path=source,
+            actual=value[:_SHOWN_MAX],
             hint=f'{name} = "{guess}"' if guess else None,
         )
 
@@ -229,19 +293,24 @@ def _anchor_name(value: object, source: str) -> Iterator[Finding]:
         return  # request.field-type says it
     problems = []
     if not ANCHOR_NAME_MIN <= len(value) <= ANCHOR_NAME_MAX:
-        problems.append(f"has {len(value)} characters ({ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} "
-                        "allowed)")
+        problems.append(
+            f"has {len(value)} characters ({ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} allowed)"
+        )
     bad = sorted({c for c in value if not NAME_CHARSET.fullmatch(c)})
     if bad:
         shown = " ".join("space" if c == " " else repr(c) for c in bad[:8])
         note = " (the API page's own example names contain spaces, but its rule 3 forbids them)"
-        problems.append(f"contains characters outside {NAME_CHARSET_TEXT}: {shown}"
-                        + (note if " " in bad else ""))
+        problems.append(
+            f"contains characters outside {NAME_CHARSET_TEXT}: {shown}"
+            + (note if " " in bad else "")
+        )
     if problems:
         suggestion = _clean_name(value)
         yield ANCHOR_NAME.finding(
             f"AnchorName {value[:_SHOWN_MAX]!r} " + "; ".join(problems),
-            field="AnchorName", path=source, actual=value[:_SHOWN_MAX],
+            field="AnchorName",
+            path=source,
+            actual=value[:_SHOWN_MAX],
             hint=f'AnchorName = "{suggestion}"' if suggestion else None,
         )
 
@@ -259,15 +328,22 @@ def _text_driver(text: str | None, source: str) -> Iterator[Finding]:
     if not TEXT_DRIVER_MIN <= len(text) <= TEXT_DRIVER_MAX:
         yield TEXT_DRIVER.finding(
             f"TextDriver has {len(text)} characters ({TEXT_DRIVER_MIN}–{TEXT_DRIVER_MAX} allowed,"
-            " SSML tags included)", field="TextDriver", path=source, actual=len(text))
+            " SSML tags included)",
+            field="TextDriver",
+            path=source,
+            actual=len(text),
+        )
     if "<" in text:
         wrapped = text if text.lstrip().startswith("<speak") else f"<speak>{text}</speak>"
         try:
             ElementTree.fromstring(wrapped)
         except ElementTree.ParseError as error:
             yield TEXT_DRIVER.finding(
-                f"TextDriver contains malformed SSML: {error}", field="TextDriver",
-                path=source, actual="malformed SSML", limit="well-formed SSML",
+                f"TextDriver contains malformed SSML: {error}",
+                field="TextDriver",
+                path=source,
+                actual="malformed SSML",
+                limit="well-formed SSML",
             )
 
 
@@ -276,24 +352,34 @@ def _per_type(payload: Mapping[str, Any], make_type: MakeType, source: str) -> I
     if make_type.identity_required and not any(_present(payload, f) for f in IDENTITY_FIELDS):
         yield IDENTITY_MISSING.finding(
             f"{label} needs an authorization: IdentityCosUrl (video) or IdentityWrittenCosUrl"
-            " (PDF letter), or both", field="IdentityCosUrl", path=source)
+            " (PDF letter), or both",
+            field="IdentityCosUrl",
+            path=source,
+        )
     if make_type.material is not None and not _present(payload, "MaterialCosUrl"):
         yield MATERIAL_MISSING.finding(
             f"{label} needs MaterialCosUrl: the training {make_type.material}",
-            field="MaterialCosUrl", path=source)
+            field="MaterialCosUrl",
+            path=source,
+        )
     if make_type.name == "ZERO_SHOT_VOICE" and not _present(payload, "AudioId"):
         yield AUDIO_ID.finding(
             "ZERO_SHOT_VOICE needs the AudioId returned by the audio quality inspection",
-            field="AudioId", path=source)
+            field="AudioId",
+            path=source,
+        )
     for name in FIELDS:
         if name in payload and not applies(name, make_type):
             yield NOT_APPLICABLE.finding(
                 f"{name} does not apply to {label}; it is left out of the request",
-                field=name, path=source)
+                field=name,
+                path=source,
+            )
 
 
-def _cos_paths(payload: Mapping[str, Any], make_type: MakeType | None,
-               source: str) -> Iterator[Finding]:
+def _cos_paths(
+    payload: Mapping[str, Any], make_type: MakeType | None, source: str
+) -> Iterator[Finding]:
     for name, spec in FIELDS.items():
         value = _text(payload, name)
         if not spec.is_file or not value or not is_url(value):
@@ -302,7 +388,10 @@ def _cos_paths(payload: Mapping[str, Any], make_type: MakeType | None,
         problem = _cos_problem(value, folder)
         if problem:
             yield COS_PATH.finding(
-                f"{name} {problem}", field=name, path=source, actual=value[:200],
+                f"{name} {problem}",
+                field=name,
+                path=source,
+                actual=value[:200],
                 limit=f"…/customer-pipeline/{{digits}}/{{uuid}}/{folder or '{folder}'}/{{file}}",
             )
 
@@ -315,8 +404,7 @@ def _cos_problem(url: str, folder: str | None) -> str | None:
     if match is None:
         if "/customer-pipline/" in path:
             return "spells the prefix 'customer-pipline'; the upload path is 'customer-pipeline'"
-        return ("does not follow the upload path …/customer-pipeline/{digits}/{uuid}/"
-                "{folder}/{file}")
+        return "does not follow the upload path …/customer-pipeline/{digits}/{uuid}/{folder}/{file}"
     if folder is not None and match["folder"] != folder:
         return f"is in the folder '{match['folder']}/', but this field's files go in '{folder}/'"
     return None

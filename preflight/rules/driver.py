@@ -1,0 +1,66 @@
+"""Rules for the driver audio of the demo (VoiceDriverCosFile): format and size.
+
+The fix for both is an MP3: every listed player takes it, and at a speech bitrate it keeps
+minutes of audio under the cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from preflight.hints import ffmpeg_command, sibling
+from preflight.limits import DRIVER_FORMATS, DRIVER_MAX_BYTES, human_bytes
+from preflight.probe.facts import AudioFacts
+from preflight.report import Finding
+from preflight.rules.base import Rule, Subject
+
+_SOURCE = "API page: VoiceDriverCosFile item 2"
+_FORMATS_TEXT = (
+    f"{', '.join(f.upper() for f in DRIVER_FORMATS[:-1])} or {DRIVER_FORMATS[-1].upper()}"
+)
+
+FORMAT = Rule(
+    "driver.format", "error", f"the content is not {_FORMATS_TEXT}", _FORMATS_TEXT, _SOURCE
+)
+SIZE = Rule(
+    "driver.size",
+    "error",
+    f"larger than {human_bytes(DRIVER_MAX_BYTES)}",
+    f"≤ {human_bytes(DRIVER_MAX_BYTES)}",
+    _SOURCE,
+)
+RULES = (FORMAT, SIZE)
+
+MP3_KBPS = (128, 96, 64, 48, 32)  # best first; 128k keeps 10 min under 10 MB
+_HEADROOM = 0.95  # container overhead and rounding
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    file = subject.file
+    audio = file.media if isinstance(file.media, AudioFacts) else None
+    if file.format is not None and file.format not in DRIVER_FORMATS:
+        yield subject.finding(
+            FORMAT,
+            f"the content is {file.format.upper()}; driver audio must be {_FORMATS_TEXT}",
+            actual=file.format,
+            hint=_to_mp3(file.path, audio),
+        )
+    if file.size is not None and file.size > DRIVER_MAX_BYTES:
+        yield subject.finding(
+            SIZE,
+            f"file size {human_bytes(file.size)} is over {human_bytes(DRIVER_MAX_BYTES)}",
+            actual=file.size,
+            hint=_to_mp3(file.path, audio),
+        )
+
+
+def _to_mp3(path: str, audio: AudioFacts | None) -> str:
+    """ffmpeg to MP3 at the highest bitrate that fits the duration under the cap."""
+    duration = audio.duration_s if audio is not None else None
+    kbps = MP3_KBPS[0]
+    if duration:
+        fits = [k for k in MP3_KBPS if k * 1000 / 8 * duration <= DRIVER_MAX_BYTES * _HEADROOM]
+        kbps = fits[0] if fits else MP3_KBPS[-1]
+    options: dict[str, Any] = {"c:a": "libmp3lame", "b:a": f"{kbps}k", "vn": None}
+    return ffmpeg_command(path, sibling(path, f"{kbps}k", "mp3"), **options)

@@ -1,0 +1,73 @@
+"""The authorization letter: a video (IdentityCosUrl) or a scanned PDF (IdentityWrittenCosUrl).
+
+The engine reports a file of the wrong kind (a zip as the identity video) as
+file.type-mismatch; this rule covers the right kind in the wrong format (an MKV video)
+and a PDF that is cut short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from preflight.fields import FIELDS
+from preflight.limits import VIDEO_CONTAINERS
+from preflight.probe.facts import DocumentFacts, VideoFacts
+from preflight.report import Finding
+from preflight.rules.base import Rule, Subject
+from preflight.rules.video import CONTAINER, describe_format, remux_to_mp4
+
+FORMAT = Rule(
+    "identity.format",
+    "error",
+    "IdentityCosUrl is not a readable MP4/MOV video, or IdentityWrittenCosUrl is not a PDF",
+    f"IdentityCosUrl: {CONTAINER.limit} video; IdentityWrittenCosUrl: complete PDF",
+    "API page: IdentityCosUrl item 1, IdentityWrittenCosUrl items 1–2",
+)
+RULES = (FORMAT,)
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    role = FIELDS[subject.field].role
+    if role == "identity-video":
+        yield from _video(subject)
+    elif role == "identity-letter":
+        yield from _letter(subject)
+
+
+def _video(subject: Subject) -> Iterator[Finding]:
+    file, media = subject.file, subject.file.media
+    limit = f"{CONTAINER.limit} video"
+    if file.format not in VIDEO_CONTAINERS:
+        container = media.container if isinstance(media, VideoFacts) else None
+        yield subject.finding(
+            FORMAT,
+            f"the authorization video is {describe_format(file.format, container)}, not MP4 or MOV",
+            actual=file.format,
+            limit=limit,
+            hint=remux_to_mp4(file.path, media),
+        )
+    elif not isinstance(media, VideoFacts) or not media.video_tracks:
+        yield subject.finding(
+            FORMAT,
+            f"the authorization video is a {(file.format or '').upper()} file with no video track",
+            actual=file.format,
+            limit=limit,
+        )
+
+
+def _letter(subject: Subject) -> Iterator[Finding]:
+    file, media = subject.file, subject.file.media
+    if file.format != "pdf":
+        yield subject.finding(
+            FORMAT,
+            f"the written authorization letter is {(file.format or 'unknown').upper()}, not PDF",
+            actual=file.format,
+            limit="PDF",
+        )
+    elif isinstance(media, DocumentFacts) and not media.eof_marker:
+        yield subject.finding(
+            FORMAT,
+            "the PDF is cut short (no %%EOF marker): upload the complete scan",
+            actual="no %%EOF",
+            limit="complete PDF",
+        )

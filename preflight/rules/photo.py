@@ -1,0 +1,234 @@
+"""Rules for the photo of a Photo Avatar (MaterialCosUrl of IMAGE_PHOTO): format, size, aspect,
+name, and whether it is a still image.
+
+Fix hints re-encode with ffmpeg. When the photo carries an EXIF orientation, the hint turns
+autorotation off and applies the orientation as filters: ffmpeg versions disagree on whether
+they honour EXIF, and the new file has no EXIF, so it must be written the way it is displayed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from preflight.hints import ffmpeg_command, rename_command, sibling
+from preflight.limits import (
+    ASPECT_TOLERANCE,
+    NAME_CHARSET,
+    NAME_CHARSET_TEXT,
+    PHOTO_ASPECTS,
+    PHOTO_FORMATS,
+    PHOTO_MAX_BYTES,
+    PHOTO_NAME_MIN,
+    human_bytes,
+)
+from preflight.probe.facts import ImageFacts
+from preflight.report import Finding
+from preflight.rules.base import Rule, Subject
+
+_SOURCE = "API page: MaterialCosUrl (photo) item 2"
+_LABELS = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP"}
+_ASPECTS_TEXT = ", ".join(f"{w}:{h}" for w, h in PHOTO_ASPECTS)
+
+FORMAT = Rule(
+    "photo.format",
+    "error",
+    "the content is not JPEG, PNG or WebP",
+    f"{', '.join(_LABELS[f] for f in PHOTO_FORMATS[:-1])} or {_LABELS[PHOTO_FORMATS[-1]]}",
+    _SOURCE,
+)
+SIZE = Rule(
+    "photo.size",
+    "error",
+    f"larger than {human_bytes(PHOTO_MAX_BYTES)}",
+    f"≤ {human_bytes(PHOTO_MAX_BYTES)}",
+    _SOURCE,
+)
+ASPECT = Rule(
+    "photo.aspect",
+    "error",
+    f"displayed aspect (after EXIF orientation) not {_ASPECTS_TEXT}",
+    f"{_ASPECTS_TEXT} (±{ASPECT_TOLERANCE * 100:g} %)",
+    _SOURCE,
+)
+NAME = Rule(
+    "photo.name",
+    "error",
+    f"file name stem shorter than {PHOTO_NAME_MIN} characters or outside the name charset",
+    f"≥ {PHOTO_NAME_MIN} characters; {NAME_CHARSET_TEXT}",
+    _SOURCE,
+)
+ANIMATED = Rule(
+    "photo.animated", "warning", "more than one frame (an animation)", "one frame", "SPEC §4"
+)
+RULES = (FORMAT, SIZE, ASPECT, NAME, ANIMATED)
+
+# The file extension a fixed photo is written with: lossless sources stay lossless.
+_TARGET_EXTENSION = {
+    "jpeg": "jpg",
+    "png": "png",
+    "webp": "webp",
+    "gif": "png",
+    "bmp": "png",
+    "tiff": "png",
+}
+# ffmpeg filters that turn a stored picture into the displayed one, per EXIF orientation.
+_UPRIGHT = {
+    2: ["hflip"],
+    3: ["hflip", "vflip"],
+    4: ["vflip"],
+    5: ["transpose=cclock_flip"],
+    6: ["transpose=clock"],
+    7: ["transpose=clock_flip"],
+    8: ["transpose=cclock"],
+}
+_RATIO_TERMS_MAX = 50  # 3:4 reads well; 683:384 does not, so it is shown as 1.779:1
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    image = subject.file.media if isinstance(subject.file.media, ImageFacts) else None
+    yield from _format(subject, image)
+    yield from _size(subject, image)
+    if image is not None:
+        yield from _aspect(subject, image)
+    yield from _name(subject)
+    if image is not None and image.frames > 1:
+        yield subject.finding(
+            ANIMATED,
+            f"the image is animated ({image.frames} frames); a photo avatar needs a still photo",
+            actual=image.frames,
+            hint=_reencode(subject, image, "still", _extension(subject.file.format)),
+        )
+
+
+def _format(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
+    fmt = subject.file.format
+    if fmt is None or fmt in PHOTO_FORMATS:
+        return
+    yield subject.finding(
+        FORMAT,
+        f"the content is {fmt.upper()}; a photo must be {FORMAT.limit}",
+        actual=fmt,
+        hint=_reencode(subject, image, "", _extension(fmt)),
+    )
+
+
+def _size(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
+    size = subject.file.size
+    if size is None or size <= PHOTO_MAX_BYTES:
+        return
+    yield subject.finding(
+        SIZE,
+        f"file size {human_bytes(size)} is over {human_bytes(PHOTO_MAX_BYTES)}",
+        actual=size,
+        hint=_reencode(subject, image, "smaller", "jpg", quality=3),
+    )
+
+
+def _aspect(subject: Subject, image: ImageFacts) -> Iterator[Finding]:
+    width, height = image.display_width, image.display_height
+    if not width or not height:
+        return
+    ratio = width / height
+    if any(abs(ratio * h / w - 1) <= ASPECT_TOLERANCE for w, h in PHOTO_ASPECTS):
+        return
+    best = _best_crop(width, height)
+    hint = None
+    if best is not None:
+        (aspect_w, aspect_h), crop_w, crop_h = best
+        crop = f"crop={crop_w}:{crop_h}:{(width - crop_w) // 2}:{(height - crop_h) // 2}:exact=1"
+        hint = _reencode(
+            subject, image, f"{aspect_w}x{aspect_h}", _extension(subject.file.format), crop
+        )
+    stored = (
+        f", stored {image.width}×{image.height} with EXIF orientation {image.orientation}"
+        if image.orientation != 1
+        else ""
+    )
+    yield subject.finding(
+        ASPECT,
+        f"aspect {_ratio_text(width, height)} ({width}×{height} as displayed{stored}) is not "
+        f"one of {_ASPECTS_TEXT}",
+        actual=f"{_ratio_text(width, height)} ({width}×{height})",
+        hint=hint,
+    )
+
+
+def _best_crop(width: int, height: int) -> tuple[tuple[int, int], int, int] | None:
+    """The allowed aspect whose centre crop keeps the most pixels (on a tie, the one that
+    keeps a portrait a portrait), with the crop's size; None when the image is too small."""
+    crops = [
+        ((w, h), scale * w, scale * h)
+        for w, h in PHOTO_ASPECTS
+        if (scale := min(width // w, height // h))
+    ]
+    portrait = height > width
+    return max(crops, key=lambda c: (c[1] * c[2], (c[2] > c[1]) == portrait), default=None)
+
+
+def _name(subject: Subject) -> Iterator[Finding]:
+    path = PurePosixPath(subject.file.path)
+    stem = path.stem
+    bad = list(dict.fromkeys(c for c in stem if not NAME_CHARSET.fullmatch(c)))
+    problems = []
+    if len(stem) < PHOTO_NAME_MIN:
+        problems.append(
+            f"has {len(stem)} character{'s' if len(stem) != 1 else ''}, fewer than {PHOTO_NAME_MIN}"
+        )
+    if bad:
+        problems.append(
+            f"contains {', '.join(_char_text(c) for c in bad)}, outside the name "
+            f"charset ({NAME_CHARSET_TEXT})"
+        )
+    if not problems:
+        return
+    cleaned = "".join(
+        "_" if c.isspace() else c for c in stem if c.isspace() or NAME_CHARSET.fullmatch(c)
+    )
+    if len(cleaned) < PHOTO_NAME_MIN:
+        cleaned = f"{cleaned}_photo" if cleaned else "photo"
+    yield subject.finding(
+        NAME,
+        f"the file name {stem!r} {' and '.join(problems)}",
+        actual=stem,
+        hint=rename_command(subject.file.path, cleaned + path.suffix),
+    )
+
+
+def _reencode(
+    subject: Subject,
+    image: ImageFacts | None,
+    tag: str,
+    extension: str,
+    crop: str | None = None,
+    quality: int = 2,
+) -> str:
+    """An ffmpeg command writing the photo upright (as displayed) beside the original."""
+    source = subject.file.path
+    orientation = image.orientation if image is not None else 1
+    filters = [*_UPRIGHT.get(orientation, []), *([crop] if crop else [])]
+    options: dict[str, Any] = {"frames:v": 1}
+    if filters:
+        options["vf"] = ",".join(filters)
+    if extension == "jpg":
+        options["q:v"] = quality
+    before = {"noautorotate": None} if orientation != 1 else None
+    return ffmpeg_command(source, sibling(source, tag, extension), before=before, **options)
+
+
+def _extension(fmt: str | None) -> str:
+    return _TARGET_EXTENSION.get(fmt or "", "jpg")
+
+
+def _ratio_text(width: int, height: int) -> str:
+    divisor = math.gcd(width, height)
+    w, h = width // divisor, height // divisor
+    return f"{w}:{h}" if max(w, h) <= _RATIO_TERMS_MAX else f"{width / height:.3f}:1"
+
+
+def _char_text(char: str) -> str:
+    if char == " ":
+        return "a space"
+    return f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"

@@ -1,0 +1,356 @@
+"""Rules for avatar video material (MaterialCosUrl of IMAGE, IMAGE_GENERAL, IMAGE_4K)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from preflight.hints import ffmpeg_command, sibling
+from preflight.limits import (
+    ASPECT_TOLERANCE,
+    FPS_MAX,
+    FPS_MIN,
+    MAKE_TYPES,
+    RESOLUTIONS_4K,
+    RESOLUTIONS_1080P,
+    VIDEO_4K_MAX_BYTES,
+    VIDEO_ASPECTS,
+    VIDEO_CONTAINERS,
+    VIDEO_MAX_BYTES,
+    MakeType,
+    human_bytes,
+)
+from preflight.probe.facts import AudioFacts, Media, VideoFacts
+from preflight.probe.sniff import EXTENSIONS
+from preflight.report import Finding
+from preflight.rules.base import Rule, Subject
+
+_PAGE = "API page: MaterialCosUrl (video) item"
+
+
+def _sizes(pairs: tuple[tuple[int, int], ...]) -> str:
+    texts = [f"{w}×{h}" for w, h in pairs]
+    return ", ".join(texts[:-1]) + f" or {texts[-1]}" if len(texts) > 1 else texts[0]
+
+
+def _ranges() -> str:
+    videos = [m for m in MAKE_TYPES.values() if m.material == "video"]
+    return "; ".join(f"{m.name} {_duration_range(m)}" for m in videos)
+
+
+def _duration_range(make_type: MakeType) -> str:
+    return f"{make_type.min_duration_s:g}–{make_type.max_duration_s:g} s"
+
+
+CONTAINER = Rule(
+    "video.container",
+    "error",
+    "the container, read from the content, is not MP4 or MOV",
+    " or ".join(c.upper() for c in VIDEO_CONTAINERS),
+    f"{_PAGE} 7",
+)
+SIZE = Rule(
+    "video.size",
+    "error",
+    "larger than 5 GB, or 10 GB for a 4K video",
+    f"≤ {human_bytes(VIDEO_MAX_BYTES)}; 4K video ≤ {human_bytes(VIDEO_4K_MAX_BYTES)}",
+    f"{_PAGE} 2",
+)
+DURATION = Rule(
+    "video.duration",
+    "error",
+    "the duration is outside the make type's range",
+    _ranges(),
+    f"{_PAGE} 3",
+)
+RESOLUTION = Rule(
+    "video.resolution",
+    "error",
+    "the displayed size is not 1080p or 4K (IMAGE_4K: only 4K)",
+    f"{_sizes(RESOLUTIONS_1080P + RESOLUTIONS_4K)}; IMAGE_4K {_sizes(RESOLUTIONS_4K)}",
+    f"{_PAGE} 4",
+)
+ASPECT = Rule(
+    "video.aspect",
+    "error",
+    "the display aspect is not 16:9 or 9:16",
+    " or ".join(f"{w}:{h}" for w, h in VIDEO_ASPECTS) + f" (±{ASPECT_TOLERANCE:.0%})",
+    f"{_PAGE} 5",
+)
+PIXEL_ASPECT = Rule(
+    "video.pixel-aspect",
+    "error",
+    "non-square pixels (an anamorphic video)",
+    f"square pixels (1:1 ±{ASPECT_TOLERANCE:.0%})",
+    "SPEC §4",
+)
+FPS = Rule(
+    "video.fps",
+    "error",
+    "the average frame rate is outside 25–60 fps",
+    f"{FPS_MIN:g}–{FPS_MAX:g} fps",
+    f"{_PAGE} 6",
+)
+VFR = Rule(
+    "video.vfr",
+    "warning",
+    "variable frame rate: its minimum and maximum are reported",
+    f"constant {FPS_MIN:g}–{FPS_MAX:g} fps",
+    "SPEC §4",
+)
+NO_VIDEO_TRACK = Rule(
+    "video.no-video-track", "error", "the file has no video stream at all", "", "SPEC §4"
+)
+RULES = (CONTAINER, SIZE, DURATION, RESOLUTION, ASPECT, PIXEL_ASPECT, FPS, VFR, NO_VIDEO_TRACK)
+
+# Video codecs that an MP4 holds as they are: these remux without re-encoding.
+_MP4_CODECS = frozenset({"AVC", "HEVC", "MPEG-4 Visual", "AV1", "VP9"})
+_REENCODE: dict[str, Any] = {"c:v": "libx264", "crf": 18, "preset": "medium", "c:a": "copy"}
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    video = subject.file.media
+    if isinstance(video, AudioFacts) or (isinstance(video, VideoFacts) and not video.video_tracks):
+        yield _no_video(subject, video)
+        return
+    if not isinstance(video, VideoFacts):
+        return
+    yield from _container(subject, video)
+    yield from _size(subject, video)
+    yield from _duration(subject, video)
+    yield from _resolution(subject, video)
+    yield from _aspect(subject, video)
+    yield from _pixel_aspect(subject, video)
+    yield from _fps(subject, video)
+    yield from _vfr(subject, video)
+
+
+def remux_to_mp4(path: str, media: Media | None) -> str:
+    """The command that puts the content into an MP4: a lossless remux when the codec fits."""
+    target = sibling(path, "remux", "mp4")
+    if isinstance(media, VideoFacts) and media.codec in _MP4_CODECS:
+        return ffmpeg_command(path, target, c="copy", movflags="+faststart")
+    return ffmpeg_command(
+        path, target, movflags="+faststart", **{**_REENCODE, "c:a": "aac", "b:a": "192k"}
+    )
+
+
+def describe_format(fmt: str | None, container: str | None) -> str:
+    """`MKV (Matroska)`: the sniffed format, and the container's own name when it differs."""
+    name = (fmt or "unknown").upper()
+    return f"{name} ({container})" if container and container.upper() != name else name
+
+
+def _no_video(subject: Subject, media: VideoFacts | AudioFacts) -> Finding:
+    what = ""
+    if isinstance(media, AudioFacts):
+        length = f", {_minutes(media.duration_s)}" if media.duration_s else ""
+        what = f": it holds only audio ({media.codec or 'unknown codec'}{length})"
+    return subject.finding(
+        NO_VIDEO_TRACK, f"the file has no video track{what}", actual=0, limit="a video track"
+    )
+
+
+def _container(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    fmt = subject.file.format
+    if fmt in VIDEO_CONTAINERS:
+        return
+    ext = subject.file.extension
+    named = ext in {e for c in VIDEO_CONTAINERS for e in EXTENSIONS[c]}
+    yield subject.finding(
+        CONTAINER,
+        f"the content is {describe_format(fmt, video.container)}, not MP4 or MOV"
+        + (f", although the name ends in '.{ext}'" if named else ""),
+        actual=fmt,
+        hint=remux_to_mp4(subject.file.path, video),
+    )
+
+
+def _is_4k(video: VideoFacts) -> bool:
+    return (video.display_width, video.display_height) in RESOLUTIONS_4K
+
+
+def _only_4k(subject: Subject) -> bool:
+    return subject.make_type is not None and subject.make_type.only_4k
+
+
+def _size(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    size = subject.file.size
+    four_k = _is_4k(video) or _only_4k(subject)
+    cap = VIDEO_4K_MAX_BYTES if four_k else VIDEO_MAX_BYTES
+    if size is None or size <= cap:
+        return
+    which = "4K video" if four_k else "video"
+    yield subject.finding(
+        SIZE,
+        f"file size {human_bytes(size)} ({size:,} bytes) is above the {human_bytes(cap)} limit "
+        f"for a {which} ({cap:,} bytes); re-encoding with H.264 at CRF 23 makes it smaller",
+        actual=size,
+        limit=f"≤ {human_bytes(cap)}",
+        hint=ffmpeg_command(
+            subject.file.path,
+            _output(subject, "smaller"),
+            movflags="+faststart",
+            **{**_REENCODE, "crf": 23},
+        ),
+    )
+
+
+def _duration(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    make_type, seconds = subject.make_type, video.duration_s
+    if seconds is None or make_type is None or make_type.material != "video":
+        return
+    low, high = make_type.min_duration_s, make_type.max_duration_s
+    if low <= seconds <= high:
+        return
+    short = seconds < low
+    bound = f"{_minutes(low)} minimum" if short else f"{_minutes(high)} maximum"
+    # Too long: keep the start. A stream copy ends on packet boundaries and overshoots by up
+    # to an audio frame (600 s becomes 600.021 s), so cut one second short.
+    keep = f"{high - 1:g}"
+    cut = ffmpeg_command(subject.file.path, _output(subject, f"{keep}s"), t=keep, c="copy")
+    yield subject.finding(
+        DURATION,
+        f"duration {_minutes(seconds)} is {'below' if short else 'above'} the {bound} for "
+        f"{make_type.name} ({make_type.label})",
+        actual=seconds,
+        limit=_duration_range(make_type),
+        hint=None if short else cut,
+    )
+
+
+def _resolution(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    size = (video.display_width, video.display_height)
+    if size[0] is None or size[1] is None:
+        return
+    only_4k = _only_4k(subject)
+    allowed = RESOLUTIONS_4K if only_4k else RESOLUTIONS_1080P + RESOLUTIONS_4K
+    if size in allowed:
+        return
+    turned = ""
+    if video.rotation in (90, 270):
+        turned = f" (stored {video.width}×{video.height}, rotated {video.rotation}°)"
+    needs = f"; {subject.make_type.name} needs 4K" if only_4k and subject.make_type else ""
+    yield subject.finding(
+        RESOLUTION,
+        f"displayed size {size[0]}×{size[1]}{turned} is not {_sizes(allowed)}{needs}",
+        actual=f"{size[0]}×{size[1]}",
+        limit=_sizes(allowed),
+        hint=_scale_hint(subject, video),
+    )
+
+
+def _aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    aspect = video.display_aspect
+    if aspect is None or any(_near(aspect, w / h) for w, h in VIDEO_ASPECTS):
+        return
+    yield subject.finding(
+        ASPECT,
+        f"display aspect {aspect:.3f} ({_ratio_name(video)}) is not 16:9 (1.778) or "
+        f"9:16 (0.5625) within ±{ASPECT_TOLERANCE:.0%}",
+        actual=round(aspect, 4),
+        hint=_scale_hint(subject, video),
+    )
+
+
+def _pixel_aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    ratio = video.pixel_aspect
+    if ratio is None or _near(ratio, 1.0):
+        return
+    yield subject.finding(
+        PIXEL_ASPECT,
+        f"pixels are not square (pixel aspect {ratio:.3f}): the {video.width}×{video.height} "
+        "frames are stretched on playback (anamorphic)",
+        actual=round(ratio, 4),
+        hint=ffmpeg_command(
+            subject.file.path,
+            _output(subject, "square"),
+            vf="scale=trunc(iw*sar/2)*2:ih,setsar=1",
+            **_REENCODE,
+        ),
+    )
+
+
+def _fps(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    fps = video.fps
+    if fps is None or FPS_MIN <= fps <= FPS_MAX:
+        return
+    low = fps < FPS_MIN
+    target = FPS_MIN if low else FPS_MAX
+    yield subject.finding(
+        FPS,
+        f"frame rate {_fps_text(fps)} fps is {'below' if low else 'above'} {_fps_text(target)} fps",
+        actual=round(fps, 3),
+        hint=_fps_hint(subject, target),
+    )
+
+
+def _vfr(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+    if video.fps_mode != "VFR":
+        return
+    low, high = video.fps_min, video.fps_max
+    span = f" from {_fps_text(low)} to {_fps_text(high)} fps" if low and high else ""
+    average = f" (average {_fps_text(video.fps)} fps)" if video.fps else ""
+    message = f"variable frame rate{span}{average}"
+    outside = [v for v in (low, high) if v and not FPS_MIN <= v <= FPS_MAX]
+    if outside:
+        rates = " and ".join(f"{_fps_text(v)} fps" for v in outside)
+        message += f"; {rates} {'is' if len(outside) == 1 else 'are'} outside {FPS.limit}"
+    # A constant rate: the common one inside the limits nearest to the average.
+    target = min((25.0, 30.0, 50.0, 60.0), key=lambda r: abs(r - (video.fps or FPS_MIN)))
+    yield subject.finding(VFR, message, actual=[low, high], hint=_fps_hint(subject, target))
+
+
+def _fps_hint(subject: Subject, rate: float) -> str:
+    return ffmpeg_command(
+        subject.file.path, _output(subject, f"{rate:g}fps"), vf=f"fps={rate:g}", **_REENCODE
+    )
+
+
+def _scale_hint(subject: Subject, video: VideoFacts) -> str:
+    """Scale and pad to the nearest allowed size of the same orientation (ffmpeg applies
+    the rotation before the filters, so they see the displayed frame)."""
+    # Nearest by pixel count: 4K from twice the pixels of 1080p (their geometric mean).
+    pixels = (video.display_width or 0) * (video.display_height or 0)
+    big = _only_4k(subject) or pixels >= 1920 * 1080 * 2
+    portrait = (video.display_height or 0) > (video.display_width or 0)
+    pairs = RESOLUTIONS_4K if big else RESOLUTIONS_1080P
+    w, h = pairs[1] if portrait else pairs[0]
+    scale = (
+        f"scale={w}:{h}:force_original_aspect_ratio=decrease,"
+        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1"
+    )
+    return ffmpeg_command(subject.file.path, _output(subject, f"{w}x{h}"), vf=scale, **_REENCODE)
+
+
+def _output(subject: Subject, tag: str) -> str:
+    """A new file beside the input, in the container the input already is (MOV stays MOV)."""
+    return sibling(subject.file.path, tag, "mov" if subject.file.format == "mov" else "mp4")
+
+
+def _near(value: float, target: float) -> bool:
+    return abs(value / target - 1) <= ASPECT_TOLERANCE
+
+
+def _ratio_name(video: VideoFacts) -> str:
+    w, h = video.display_width or 0, video.display_height or 0
+    if video.pixel_aspect is not None and not _near(video.pixel_aspect, 1.0):
+        return f"{w}×{h} with pixel aspect {video.pixel_aspect:.3f}"
+    d = math.gcd(w, h) or 1
+    return f"{w // d}:{h // d}"
+
+
+def _fps_text(fps: float | None) -> str:
+    return "?" if fps is None else f"{round(fps, 3):g}"
+
+
+def _minutes(seconds: float) -> str:
+    """105 → `1 min 45 s`, 120 → `2 min`, 59.5 → `59.5 s`; milliseconds truncated, never
+    rounded up onto a bound."""
+    whole = math.floor(seconds * 1000 + 1e-6) / 1000  # 119.999 * 1000 is 119998.99…
+    minutes, rest = divmod(whole, 60)
+    parts = [f"{int(minutes)} min"] if minutes else []
+    if rest or not parts:
+        parts.append(f"{round(rest, 3):g} s")
+    return " ".join(parts)

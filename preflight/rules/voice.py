@@ -1,0 +1,362 @@
+"""Rules for the voice-clone zip (MaterialCosUrl of VOICE): a flat zip of 1–10 WAV files.
+
+Everything is judged from the central directory and the head of each member (see
+preflight.probe.archive); nothing is extracted.
+
+Which findings stop which:
+- The content is another archive (7z, rar, …), or the zip as a whole cannot be read:
+  zip.corrupt alone, since no entry can be trusted.
+- An entry that cannot be read (damaged header, CRC failure, unparsable WAV header) gets
+  zip.corrupt, and an encrypted entry zip.encrypted; their content is unknown, so the
+  content rules (non-wav, extension-case, filename, sample-rate, total-size) skip them,
+  and zip.count does not claim "no WAV" while any content is unknown.
+- An entry with an unsafe path gets zip.unsafe-path and is not listed again in zip.folders.
+- The name rules (extension-case, filename) judge WAV entries only: any other entry is
+  already zip.non-wav, and must leave the zip or be converted first.
+- Entries past the probe's read budget are not judged by content; so many entries mean
+  zip.count or zip.non-wav fires on the ones that were read.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from pathlib import PurePosixPath
+
+from preflight.hints import ffmpeg_command, rename_command, sibling
+from preflight.limits import (
+    NAME_CHARSET,
+    NAME_CHARSET_TEXT,
+    WAV_MIN_SAMPLE_RATE,
+    ZIP_MAX_AUDIO_BYTES,
+    ZIP_MAX_WAVS,
+    ZIP_MIN_WAVS,
+    human_bytes,
+)
+from preflight.probe.facts import ZipEntry, ZipFacts
+from preflight.probe.sniff import KIND
+from preflight.report import Finding
+from preflight.rules.base import Rule, Subject
+
+_PAGE = "API page: MaterialCosUrl (voice zip) item"
+_LISTED_MAX = 5  # names quoted in one message before "and N more"
+
+CORRUPT = Rule(
+    "zip.corrupt",
+    "error",
+    "not a readable zip, bad central directory, CRC failure on what was read",
+    "a readable .zip archive",
+    f"{_PAGE} 2",
+)
+ENCRYPTED = Rule(
+    "zip.encrypted",
+    "error",
+    "any encrypted (password-protected) entry",
+    "no password",
+    "SPEC §4",
+)
+UNSAFE_PATH = Rule(
+    "zip.unsafe-path",
+    "error",
+    "an entry with an absolute path or a '..' component",
+    "names relative to the zip, without '..'",
+    "SPEC §4",
+)
+FOLDERS = Rule(
+    "zip.folders",
+    "error",
+    "any directory entry or entry in a folder (incl. __MACOSX/), i.e. not flat",
+    "no folders: zip the WAV files themselves",
+    f"{_PAGE} 2",
+)
+COUNT = Rule(
+    "zip.count",
+    "error",
+    "not 1–10 WAV files",
+    f"{ZIP_MIN_WAVS}–{ZIP_MAX_WAVS} WAV files",
+    f"{_PAGE} 3①",
+)
+NON_WAV = Rule(
+    "zip.non-wav",
+    "error",
+    "an entry that is not a WAV by content (RIFF/WAVE), whatever its name",
+    "WAV files only",
+    f"{_PAGE} 3③",
+)
+EXTENSION_CASE = Rule(
+    "zip.extension-case",
+    "error",
+    "a WAV whose extension is not lowercase .wav",
+    "lowercase .wav",
+    f"{_PAGE} 3⑤",
+)
+FILENAME = Rule(
+    "zip.filename",
+    "error",
+    "a WAV whose name stem is outside the name charset",
+    f"name: {NAME_CHARSET_TEXT}",
+    f"{_PAGE} 3⑤",
+)
+TOTAL_SIZE = Rule(
+    "zip.total-size",
+    "error",
+    "the audio files declare more than 1 GB in total",
+    f"≤ {human_bytes(ZIP_MAX_AUDIO_BYTES)} of audio in total",
+    f"{_PAGE} 3②",
+)
+SAMPLE_RATE = Rule(
+    "zip.sample-rate",
+    "error",
+    "a WAV sampled below 24 kHz",
+    f"≥ {WAV_MIN_SAMPLE_RATE} Hz",
+    f"{_PAGE} 3④",
+)
+RULES = (
+    CORRUPT,
+    ENCRYPTED,
+    UNSAFE_PATH,
+    FOLDERS,
+    COUNT,
+    NON_WAV,
+    EXTENSION_CASE,
+    FILENAME,
+    TOTAL_SIZE,
+    SAMPLE_RATE,
+)
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_SEPARATORS = re.compile(r"[/\\]")
+
+
+def check(subject: Subject) -> Iterator[Finding]:
+    file = subject.file
+    if file.format != "zip":
+        yield subject.finding(
+            CORRUPT,
+            f"the content is a {file.format or 'unknown'} archive, not a zip",
+            actual=file.format,
+            hint=f"python3 -m zipfile -c {shlex.quote(sibling(file.path, extension='zip'))} *.wav",
+        )
+        return
+    facts = file.media
+    if not isinstance(facts, ZipFacts):
+        return
+    if facts.problem is not None:
+        yield subject.finding(CORRUPT, facts.problem, actual=file.format)
+        return
+    files = [e for e in facts.entries if not e.is_dir]
+    wavs = [e for e in files if e.content == "wav" and e.problem is None]
+    for entry in files:
+        if entry.problem is not None:
+            yield subject.finding(
+                CORRUPT, f"entry '{entry.name}': {entry.problem}", actual=entry.name
+            )
+    yield from _encrypted(subject, files)
+    yield from _paths(subject, facts, wavs)
+    yield from _count(subject, files, wavs)
+    yield from _non_wav(subject, files, wavs)
+    for entry in wavs:
+        yield from _wav_name(subject, entry)
+        yield from _sample_rate(subject, entry)
+    yield from _total_size(subject, files)
+
+
+def _encrypted(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]:
+    locked = [e.name for e in files if e.encrypted]
+    if locked:
+        yield subject.finding(
+            ENCRYPTED,
+            f"{_listed(locked)} {'is' if len(locked) == 1 else 'are'} password-protected; "
+            "zip the WAV files again without a password",
+            actual=len(locked),
+        )
+
+
+def _paths(subject: Subject, facts: ZipFacts, wavs: Sequence[ZipEntry]) -> Iterator[Finding]:
+    unsafe = [e for e in facts.entries if _unsafe(e.name)]
+    unsafe_names = {e.name for e in unsafe}
+    for entry in unsafe:
+        yield subject.finding(
+            UNSAFE_PATH,
+            f"entry '{entry.name}' has an absolute path or a '..' component, which points "
+            "outside the zip",
+            actual=entry.name,
+            hint=_rezip(subject.file.path, wavs),
+        )
+    nested = [
+        e.name
+        for e in facts.entries
+        if e.name not in unsafe_names and (e.is_dir or _folder(e.name))
+    ]
+    if nested:
+        yield subject.finding(
+            FOLDERS,
+            f"the zip is not flat: {_listed(nested)} "
+            f"{'is a folder or in one' if len(nested) == 1 else 'are folders or in one'}; "
+            "select the WAV files themselves and zip them, without a folder",
+            actual=len(nested),
+            hint=_rezip(subject.file.path, wavs),
+        )
+
+
+def _count(
+    subject: Subject, files: Sequence[ZipEntry], wavs: Sequence[ZipEntry]
+) -> Iterator[Finding]:
+    unknown = any((e.content is None and not e.symlink) or e.problem for e in files)
+    if len(wavs) > ZIP_MAX_WAVS:
+        yield subject.finding(
+            COUNT,
+            f"the zip holds {len(wavs)} WAV files; at most {ZIP_MAX_WAVS} are allowed "
+            "(split them over several voices, or keep the best ones)",
+            actual=len(wavs),
+        )
+    elif len(wavs) < ZIP_MIN_WAVS and not unknown:
+        yield subject.finding(
+            COUNT,
+            f"the zip holds no WAV file; it needs {ZIP_MIN_WAVS}–{ZIP_MAX_WAVS} WAV files",
+            actual=0,
+        )
+
+
+def _non_wav(
+    subject: Subject, files: Sequence[ZipEntry], wavs: Sequence[ZipEntry]
+) -> Iterator[Finding]:
+    for entry in files:
+        if entry.symlink:
+            what = "a symbolic link"
+        elif entry.content is None or entry.content == "wav" or entry.problem is not None:
+            continue  # not read, or a WAV: nothing to say here
+        else:
+            what = _describe(entry)
+        hint = _rezip(subject.file.path, wavs)
+        advice = "leave it out of the zip"
+        if KIND.get(entry.content or "") in ("audio", "video"):
+            base = _basename(entry.name)
+            target = sibling(base, extension="wav")
+            hint = ffmpeg_command(base, target)
+            advice = f"convert it to WAV ({target}) and put that in the zip in its place"
+        yield subject.finding(
+            NON_WAV,
+            f"entry '{entry.name}' is {what}, not a WAV file; {advice}",
+            actual="symlink" if entry.symlink else entry.content,
+            hint=hint,
+        )
+
+
+def _wav_name(subject: Subject, entry: ZipEntry) -> Iterator[Finding]:
+    base = _basename(entry.name)
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    fixed = f"{_clean_stem(stem)}.wav"
+    rename = rename_command(base, fixed)
+    if extension != "wav":
+        said = f"ends in '.{extension}'" if dot else "has no extension"
+        yield subject.finding(
+            EXTENSION_CASE,
+            f"WAV entry '{entry.name}' {said}; the extension must be lowercase '.wav' "
+            f"(rename it {fixed}, then zip it again)",
+            actual=f".{extension}" if dot else "",
+            hint=rename,
+        )
+    if not NAME_CHARSET.fullmatch(stem):
+        yield subject.finding(
+            FILENAME,
+            f"WAV entry '{entry.name}': the name '{stem}' may only contain {NAME_CHARSET_TEXT} "
+            f"(no spaces, dots or other characters; rename it {fixed}, then zip it again)",
+            actual=stem,
+            hint=rename,
+        )
+
+
+def _sample_rate(subject: Subject, entry: ZipEntry) -> Iterator[Finding]:
+    if entry.wav is None or entry.wav.sample_rate >= WAV_MIN_SAMPLE_RATE:
+        return
+    base = _basename(entry.name)
+    target = sibling(base, f"{WAV_MIN_SAMPLE_RATE // 1000}k", extension="wav")
+    yield subject.finding(
+        SAMPLE_RATE,
+        f"WAV entry '{entry.name}' is sampled at {entry.wav.sample_rate} Hz, below "
+        f"{WAV_MIN_SAMPLE_RATE} Hz; resample it to {target} (better still, export it again "
+        f"from the original recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put the new "
+        f"file in the zip in its place",
+        actual=entry.wav.sample_rate,
+        hint=ffmpeg_command(base, target, ar=WAV_MIN_SAMPLE_RATE),
+    )
+
+
+def _total_size(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]:
+    audio = [e for e in files if KIND.get(e.content or "") == "audio"]
+    total = sum(e.size for e in audio)
+    if total > ZIP_MAX_AUDIO_BYTES:
+        yield subject.finding(
+            TOTAL_SIZE,
+            f"the {_count_of(audio, 'audio file declares', 'audio files declare')} "
+            f"{human_bytes(total)} in total, above {human_bytes(ZIP_MAX_AUDIO_BYTES)}",
+            actual=total,
+        )
+
+
+def _unsafe(name: str) -> bool:
+    return name.startswith(("/", "\\")) or bool(_DRIVE.match(name)) or ".." in _parts(name)
+
+
+def _folder(name: str) -> bool:
+    return len([part for part in _parts(name) if part]) > 1
+
+
+def _parts(name: str) -> list[str]:
+    return _SEPARATORS.split(name)
+
+
+def _basename(name: str) -> str:
+    return _parts(name)[-1]
+
+
+def _clean_stem(stem: str) -> str:
+    """A valid stem as is; else each run of characters outside the name charset as '_'."""
+    if NAME_CHARSET.fullmatch(stem):
+        return stem
+    runs = groupby(stem, key=lambda c: bool(NAME_CHARSET.fullmatch(c)))
+    cleaned = "".join("".join(chars) if valid else "_" for valid, chars in runs)
+    return cleaned.strip("_") or "voice"
+
+
+def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
+    """Unpack with Python's zipfile and zip the WAVs again flat (its -c stores base names)."""
+    if not wavs:
+        return None
+    pure = PurePosixPath(path)
+    folder = str(pure.with_name(f"{pure.stem}-unzipped"))
+    # Where zipfile's extraction puts each member: empty, '.' and '..' parts dropped.
+    members = [
+        "/".join([folder, *(p for p in e.name.split("/") if p not in ("", ".", ".."))])
+        for e in wavs
+    ]
+    unpack = ["python3", "-m", "zipfile", "-e", path, folder]
+    pack = ["python3", "-m", "zipfile", "-c", sibling(path, "flat"), *members]
+    return f"{shlex.join(unpack)} && {shlex.join(pack)}"
+
+
+def _describe(entry: ZipEntry) -> str:
+    base = _basename(entry.name)
+    if entry.name.startswith("__MACOSX/") or base.startswith("._") or base == ".DS_Store":
+        return "macOS metadata"
+    if entry.size == 0:
+        return "empty"
+    if entry.content == "unknown":
+        return "in no format preflight recognises"
+    kind = KIND.get(entry.content or "")
+    return f"{(entry.content or '').upper()} {kind + ' ' if kind else ''}data"
+
+
+def _count_of(items: Sequence[object], one: str, many: str) -> str:
+    return f"1 {one}" if len(items) == 1 else f"{len(items)} {many}"
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:_LISTED_MAX])
+    more = len(names) - _LISTED_MAX
+    return f"{shown} and {more} more" if more > 0 else shown

@@ -1,0 +1,46 @@
+"""The zip.sample-rate hint works: run it on the extracted WAV, zip the result, probe again."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import zipfile
+from pathlib import Path
+
+from media import ffmpeg_exe, make_zip, wav_bytes
+
+from preflight.limits import MAKE_TYPES
+from preflight.probe import probe_file
+from preflight.report import Finding
+from preflight.rules import voice
+from preflight.rules.base import Subject
+
+
+def check(path: Path) -> list[Finding]:
+    subject = Subject("MaterialCosUrl", MAKE_TYPES["VOICE"], probe_file(path, path.name))
+    assert subject.file.problem is None, subject.file.problem
+    return list(voice.check(subject))
+
+
+def test_the_sample_rate_hint_resamples_the_wav(tmp_path: Path) -> None:
+    members = {"voice_01.wav": wav_bytes(rate=16000, seconds=0.5), "voice_02.wav": wav_bytes()}
+    original = make_zip(tmp_path / "voice.zip", members)
+    [finding] = check(original)
+    assert finding.rule == "zip.sample-rate" and finding.hint is not None
+
+    work = tmp_path / "work"
+    work.mkdir()
+    with zipfile.ZipFile(original) as archive:
+        archive.extract("voice_01.wav", work)
+    args = shlex.split(finding.hint)
+    assert args[0] == "ffmpeg"
+    output = work / args[-1]
+    assert not output.exists()  # the hint writes a new file, never over the input
+    command = [ffmpeg_exe(), "-loglevel", "error", "-nostdin", *args[1:]]
+    subprocess.run(command, cwd=work, check=True, timeout=60)
+
+    fixed = make_zip(
+        tmp_path / "fixed.zip",
+        {"voice_01.wav": output.read_bytes(), "voice_02.wav": members["voice_02.wav"]},
+    )
+    assert check(fixed) == []
