@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import warnings
 from pathlib import Path
 
 from preflight.probe.facts import (
@@ -53,7 +54,9 @@ def probe_file(path: Path, shown: str) -> FileFacts:
             problem="the content is not a media format preflight recognises",
         )
     try:
-        media = _probe_media(path, fmt, size or 0)
+        with warnings.catch_warnings():  # a library's complaint about a header is not output
+            warnings.simplefilter("ignore")
+            media = _probe_media(path, fmt, size or 0)
     except ProbeError as error:
         return FileFacts(shown, node, size, fmt, KIND.get(fmt), problem=str(error))
     except Exception as error:  # a native parser's failure is a finding, never a traceback

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+ENTRIES_REPORTED = 100  # zip entries listed in a report's facts; the rules see them all
+
 Kind = Literal["video", "audio", "archive", "image", "document"]
 Node = Literal["file", "missing", "directory", "fifo", "socket", "device", "other"]
 
@@ -63,7 +65,7 @@ class ZipEntry:
     compressed_size: int
     encrypted: bool
     symlink: bool
-    content: str | None  # format sniffed from the entry's first bytes, None if not read
+    content: str | None  # format sniffed from the first bytes: "unknown" if none, None if unread
     wav: WavFacts | None
     problem: str | None  # why the entry could not be read (bad local header, CRC, …)
 
@@ -124,6 +126,9 @@ class FileFacts:
             facts["problem"] = self.problem
         if self.media is not None:
             facts.update(asdict(self.media))
+        if isinstance(self.media, ZipFacts) and len(self.media.entries) > ENTRIES_REPORTED:
+            facts["entries"] = facts["entries"][:ENTRIES_REPORTED]
+            facts["entries_total"] = len(self.media.entries)
         return facts
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from preflight.fields import expected_kind
 from preflight.hints import rename_command
 from preflight.limits import human_bytes
+from preflight.names import split_name
 from preflight.probe.sniff import EXTENSIONS
 from preflight.report import Finding
 from preflight.rules.base import Rule, Subject
@@ -129,8 +131,7 @@ def _extension(subject: Subject) -> Iterator[Finding]:
     known = EXTENSIONS.get(file.format or "")
     if not known or file.extension in known:
         return
-    name = file.path.rsplit("/", 1)[-1]
-    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem, _ = split_name(PurePosixPath(file.path).name)
     yield subject.finding(
         EXTENSION_MISMATCH,
         f"the content is {file.format.upper() if file.format else '?'} but the name ends in "

@@ -16,7 +16,6 @@ from typing import Any
 from preflight.hints import ffmpeg_command, rename_command, sibling
 from preflight.limits import (
     ASPECT_TOLERANCE,
-    NAME_CHARSET,
     NAME_CHARSET_TEXT,
     PHOTO_ASPECTS,
     PHOTO_FORMATS,
@@ -24,6 +23,7 @@ from preflight.limits import (
     PHOTO_NAME_MIN,
     human_bytes,
 )
+from preflight.names import clean_name, describe_chars, outside_charset
 from preflight.probe.facts import ImageFacts
 from preflight.report import Finding
 from preflight.rules.base import Rule, Subject
@@ -171,7 +171,7 @@ def _best_crop(width: int, height: int) -> tuple[tuple[int, int], int, int] | No
 def _name(subject: Subject) -> Iterator[Finding]:
     path = PurePosixPath(subject.file.path)
     stem = path.stem
-    bad = list(dict.fromkeys(c for c in stem if not NAME_CHARSET.fullmatch(c)))
+    bad = outside_charset(stem)
     problems = []
     if len(stem) < PHOTO_NAME_MIN:
         problems.append(
@@ -179,14 +179,11 @@ def _name(subject: Subject) -> Iterator[Finding]:
         )
     if bad:
         problems.append(
-            f"contains {', '.join(_char_text(c) for c in bad)}, outside the name "
-            f"charset ({NAME_CHARSET_TEXT})"
+            f"contains {describe_chars(bad)}, outside the name charset ({NAME_CHARSET_TEXT})"
         )
     if not problems:
         return
-    cleaned = "".join(
-        "_" if c.isspace() else c for c in stem if c.isspace() or NAME_CHARSET.fullmatch(c)
-    )
+    cleaned = clean_name(stem, "")
     if len(cleaned) < PHOTO_NAME_MIN:
         cleaned = f"{cleaned}_photo" if cleaned else "photo"
     yield subject.finding(
@@ -226,9 +223,3 @@ def _ratio_text(width: int, height: int) -> str:
     divisor = math.gcd(width, height)
     w, h = width // divisor, height // divisor
     return f"{w}:{h}" if max(w, h) <= _RATIO_TERMS_MAX else f"{width / height:.3f}:1"
-
-
-def _char_text(char: str) -> str:
-    if char == " ":
-        return "a space"
-    return f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"

@@ -20,7 +20,6 @@ from preflight.limits import (
     ANCHOR_NAME_MAX,
     ANCHOR_NAME_MIN,
     MAKE_TYPES,
-    NAME_CHARSET,
     NAME_CHARSET_TEXT,
     NOTES_MAX,
     SEX_TYPES,
@@ -29,6 +28,7 @@ from preflight.limits import (
     MakeType,
 )
 from preflight.manifest import Manifest
+from preflight.names import clean_name, describe_chars, outside_charset
 from preflight.report import Finding
 from preflight.rules.base import Rule
 
@@ -296,30 +296,22 @@ def _anchor_name(value: object, source: str) -> Iterator[Finding]:
         problems.append(
             f"has {len(value)} characters ({ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} allowed)"
         )
-    bad = sorted({c for c in value if not NAME_CHARSET.fullmatch(c)})
+    bad = outside_charset(value)
     if bad:
-        shown = " ".join("space" if c == " " else repr(c) for c in bad[:8])
         note = " (the API page's own example names contain spaces, but its rule 3 forbids them)"
         problems.append(
-            f"contains characters outside {NAME_CHARSET_TEXT}: {shown}"
+            f"contains {describe_chars(bad)}, outside {NAME_CHARSET_TEXT}"
             + (note if " " in bad else "")
         )
     if problems:
-        suggestion = _clean_name(value)
+        suggestion = clean_name(value, "")[:ANCHOR_NAME_MAX]
         yield ANCHOR_NAME.finding(
             f"AnchorName {value[:_SHOWN_MAX]!r} " + "; ".join(problems),
             field="AnchorName",
             path=source,
             actual=value[:_SHOWN_MAX],
-            hint=f'AnchorName = "{suggestion}"' if suggestion else None,
+            hint=f'AnchorName = "{suggestion}"' if len(suggestion) >= ANCHOR_NAME_MIN else None,
         )
-
-
-def _clean_name(value: str) -> str | None:
-    """The nearest valid name: spaces become _, other characters go, cut to the maximum."""
-    cleaned = "".join(c for c in re.sub(r"\s+", "_", value.strip()) if NAME_CHARSET.fullmatch(c))
-    cleaned = re.sub(r"_+", "_", cleaned).strip("_")[:ANCHOR_NAME_MAX]
-    return cleaned if len(cleaned) >= ANCHOR_NAME_MIN else None
 
 
 def _text_driver(text: str | None, source: str) -> Iterator[Finding]:

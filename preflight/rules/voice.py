@@ -22,12 +22,10 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator, Sequence
-from itertools import groupby
 from pathlib import PurePosixPath
 
 from preflight.hints import ffmpeg_command, rename_command, sibling
 from preflight.limits import (
-    NAME_CHARSET,
     NAME_CHARSET_TEXT,
     WAV_MIN_SAMPLE_RATE,
     ZIP_MAX_AUDIO_BYTES,
@@ -35,6 +33,7 @@ from preflight.limits import (
     ZIP_MIN_WAVS,
     human_bytes,
 )
+from preflight.names import clean_name, outside_charset, split_name
 from preflight.probe.facts import ZipEntry, ZipFacts
 from preflight.probe.sniff import KIND
 from preflight.report import Finding
@@ -247,21 +246,19 @@ def _non_wav(
 
 def _wav_name(subject: Subject, entry: ZipEntry) -> Iterator[Finding]:
     base = _basename(entry.name)
-    stem, dot, extension = base.rpartition(".")
-    if not dot:
-        stem, extension = base, ""
-    fixed = f"{_clean_stem(stem)}.wav"
+    stem, extension = split_name(base)
+    fixed = f"{clean_name(stem, 'voice')}.wav"
     rename = rename_command(base, fixed)
     if extension != "wav":
-        said = f"ends in '.{extension}'" if dot else "has no extension"
+        said = f"ends in '.{extension}'" if extension is not None else "has no extension"
         yield subject.finding(
             EXTENSION_CASE,
             f"WAV entry '{entry.name}' {said}; the extension must be lowercase '.wav' "
             f"(rename it {fixed}, then zip it again)",
-            actual=f".{extension}" if dot else "",
+            actual=f".{extension}" if extension is not None else "",
             hint=rename,
         )
-    if not NAME_CHARSET.fullmatch(stem):
+    if outside_charset(stem):
         yield subject.finding(
             FILENAME,
             f"WAV entry '{entry.name}': the name '{stem}' may only contain {NAME_CHARSET_TEXT} "
@@ -313,15 +310,6 @@ def _parts(name: str) -> list[str]:
 
 def _basename(name: str) -> str:
     return _parts(name)[-1]
-
-
-def _clean_stem(stem: str) -> str:
-    """A valid stem as is; else each run of characters outside the name charset as '_'."""
-    if NAME_CHARSET.fullmatch(stem):
-        return stem
-    runs = groupby(stem, key=lambda c: bool(NAME_CHARSET.fullmatch(c)))
-    cleaned = "".join("".join(chars) if valid else "_" for valid, chars in runs)
-    return cleaned.strip("_") or "voice"
 
 
 def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
