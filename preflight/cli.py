@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,22 +12,11 @@ from typing import Any
 import click
 
 from preflight import __version__
+from preflight.report import Report
 from preflight.reporters import REPORTERS
 
 _FORMATS = tuple(REPORTERS)
-_FLAG_FIELDS = {  # option name → payload field
-    "make_type": "MakeType",
-    "anchor_name": "AnchorName",
-    "sex": "SexType",
-    "material": "MaterialCosUrl",
-    "identity": "IdentityCosUrl",
-    "identity_written": "IdentityWrittenCosUrl",
-    "driver": "VoiceDriverCosFile",
-    "text_driver": "TextDriver",
-    "notes": "Notes",
-    "audio_id": "AudioId",
-    "have_background": "IsHaveBackground",
-}
+_PATH_PREFIX = re.compile(r"/customer-pipeline/\d+/[0-9a-fA-F-]{32,36}/?$")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,7 +63,7 @@ def cli() -> None:
 @click.option("--cos-prefix", help="The PathPrefix of the upload credentials, for the URLs.")
 @click.option(
     "--known-anchors",
-    type=click.File("r", encoding="utf-8"),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file of AnchorNames already taken, one per line.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
@@ -95,7 +85,7 @@ def check(
     output: Path | None,
     emit_request: Path | None,
     cos_prefix: str | None,
-    known_anchors: Any,
+    known_anchors: Path | None,
     strict: bool,
     jobs: int,
     allow_outside_root: bool,
@@ -103,13 +93,15 @@ def check(
 ) -> None:
     """Check manifests, folders of manifests, or media files (as pre-commit passes them)."""
     from preflight.engine import run
+    from preflight.manifest import FLAG_FIELDS
     from preflight.settings import Settings
 
-    fields = {_FLAG_FIELDS[k]: v for k, v in flags.items() if v is not None} or None
+    given = {FLAG_FIELDS[k.replace("_", "-")]: v for k, v in flags.items() if v is not None}
+    fields = given or None
     settings = Settings(
         paths=paths or (() if fields else (Path("."),)),
         fields=fields,
-        cos_prefix=cos_prefix,
+        cos_prefix=_prefix(cos_prefix),
         known_anchors=_anchors(known_anchors),
         strict=strict,
         jobs=jobs,
@@ -135,9 +127,10 @@ def inspect(files: tuple[Path, ...], output_format: str) -> None:
     facts = probe_all((Path(os.path.abspath(f)), str(f)) for f in files)
     inspections = [inspect_file(f) for f in facts.values()]
     if output_format == "json":
-        click.echo(json.dumps([i.to_dict() for i in inspections], ensure_ascii=False, indent=2))
+        text = json.dumps([i.to_dict() for i in inspections], ensure_ascii=False, indent=2) + "\n"
     else:
-        click.echo(inspect_reporter.render(inspections, _colour(None)), nl=False)
+        text = inspect_reporter.render(inspections, _colour())
+    click.echo(_printable(text), nl=False)
 
 
 @cli.command()
@@ -157,51 +150,87 @@ def rules(output_format: str) -> None:
         click.echo(catalogue.table(RULES.values()), nl=False)
 
 
-def _anchors(stream: Any) -> frozenset[str]:
-    if stream is None:
+def _anchors(path: Path | None) -> frozenset[str]:
+    """AnchorNames already taken: one a line, `#` comments, any UTF-8 (with or without BOM)."""
+    if path is None:
         return frozenset()
-    lines = (line.strip() for line in stream)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror
+        raise click.BadParameter(
+            f"cannot read {path}: {reason}", param_hint="--known-anchors"
+        ) from None
+    lines = (line.strip() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
-def _write(report: Any, output_format: str, output: Path | None) -> None:
+def _prefix(value: str | None) -> str | None:
+    """The PathPrefix as the upload-credentials API returns it (`{domain}/customer-pipeline/
+    {digits}/{uuid}/`), with https:// added when it has no scheme."""
+    if value is None:
+        return None
+    prefix = value if "://" in value else f"https://{value.lstrip('/')}"
+    if not _PATH_PREFIX.search(prefix) or not prefix.startswith(("https://", "http://")):
+        raise click.BadParameter(
+            f"{value!r} is not an upload PathPrefix ({{domain}}/customer-pipeline/{{digits}}/"
+            "{uuid}/)",
+            param_hint="--cos-prefix",
+        )
+    return prefix
+
+
+def _write(report: Report, output_format: str, output: Path | None) -> None:
     if output is None:
-        click.echo(REPORTERS[output_format](report, _colour(None)), nl=False)
-    else:
-        output.write_text(REPORTERS[output_format](report, False), encoding="utf-8")
+        click.echo(_printable(REPORTERS[output_format](report, _colour())), nl=False)
+        return
+    try:
+        output.write_text(_printable(REPORTERS[output_format](report, False)), encoding="utf-8")
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write {output}: {error.strerror}", param_hint="--output"
+        ) from None
 
 
-def _emit(report: Any, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
-    for request in report.requests:
-        name = _body_name(request.source)
-        stem, number = name, 2
-        while name in taken:
-            name, number = f"{stem}-{number}", number + 1
-        taken.add(name)
-        text = json.dumps(request.request, ensure_ascii=False, indent=2) + "\n"
-        (folder / f"{name}.json").write_text(text, encoding="utf-8")
+def _printable(text: str) -> str:
+    """File names that are not UTF-8 reach us as lone surrogates: print them as \\udcXX."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _emit(report: Report, folder: Path) -> None:
+    """One API body per request, `avatars/tom/request.toml` → `DIR/tom.json`."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        for request in report.requests:
+            name = stem = _body_name(request.source)
+            number = 2
+            while name in taken:
+                name, number = f"{stem}-{number}", number + 1
+            taken.add(name)
+            text = json.dumps(request.request, ensure_ascii=False, indent=2) + "\n"
+            (folder / f"{name}.json").write_text(_printable(text), encoding="utf-8")
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write to {folder}: {error.strerror}", param_hint="--emit-request"
+        ) from None
 
 
 def _body_name(source: str) -> str:
-    """`tom/request.toml` → `tom.request`, `tom.request.json` → `tom.request`."""
+    """Named after the manifest, never itself a manifest name (so a later run skips it)."""
     from preflight.manifest import COMMAND_LINE
 
     if source == COMMAND_LINE:
-        return "command-line.request"
-    base = os.path.basename(source)
-    stem = base.rsplit(".", 1)[0]
+        return "command-line"
+    stem = os.path.basename(source).rsplit(".", 1)[0].removesuffix(".request")
     if stem == "request":
-        folder = os.path.basename(os.path.dirname(os.path.abspath(source)))
-        return f"{folder or 'request'}.request"
+        return os.path.basename(os.path.dirname(os.path.abspath(source))) or "request"
     return stem
 
 
-def _colour(stream: Any) -> bool:
+def _colour() -> bool:
     """Colour only for a person at a terminal, and never when NO_COLOR is set."""
-    stream = stream or sys.stdout
-    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def main() -> None:

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
 from preflight import __version__, manifest
-from preflight.fields import FIELDS, applies, is_url, make_type_of
+from preflight.fields import FIELDS, applies, expected_kind, is_url, local_path, make_type_of
 from preflight.limits import MAKE_TYPES, MakeType
 from preflight.manifest import Manifest
 from preflight.probe import probe_file
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import EXTENSIONS, KIND
-from preflight.report import FileReport, Finding, Inspection, Report, RequestReport, Verdict
+from preflight.report import (
+    ANY_MAKE_TYPE,
+    FileReport,
+    Finding,
+    Inspection,
+    Report,
+    RequestReport,
+    Skipped,
+    Verdict,
+)
 from preflight.request import build_request
 from preflight.rules import driver, file, identity, photo, request, video, voice
 from preflight.rules.base import Subject
@@ -24,7 +32,7 @@ from preflight.settings import Settings
 
 _FAMILY_BY_MATERIAL: dict[str, ModuleType] = {"video": video, "zip": voice, "photo": photo}
 _PARALLEL_FROM = 8  # files: below this a process pool costs more than it saves
-_ANY = "any"  # a standalone file's role that no single make type owns
+_MANIFEST_NAMES = "request.json, *.request.json, request.toml or *.request.toml"
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,24 @@ def run(settings: Settings) -> Report:
         _check_request(m, refs[m.source], facts, duplicates.get(m.source, []), settings)
         for m in manifests
     )
-    files = tuple(inspect_file(facts[path], settings.strict) for path, _ in standalone)
-    return Report(__version__, requests, files, settings.strict)
+    files, skipped = [], []
+    for path, _ in standalone:
+        reason = _not_material(facts[path])
+        if reason:
+            skipped.append(Skipped(facts[path].path, reason))
+        else:
+            files.append(inspect_file(facts[path], settings.strict))
+    return Report(__version__, requests, tuple(files), settings.strict, tuple(skipped))
+
+
+def _not_material(facts: FileFacts) -> str | None:
+    """Why a file given on the command line is neither a manifest nor material, if it is not:
+    pre-commit and shell globs pass such files along, and they are not the user's error."""
+    if facts.node != "file" or facts.format or facts.lfs or _format_of_extension(facts.extension):
+        return None
+    if facts.extension in ("json", "toml"):
+        return f"not a manifest: manifests are named {_MANIFEST_NAMES}"
+    return "neither a manifest nor a media file"
 
 
 def probe_all(items: Iterable[tuple[Path, str]], jobs: int = 0) -> dict[Path, FileFacts]:
@@ -58,6 +82,8 @@ def probe_all(items: Iterable[tuple[Path, str]], jobs: int = 0) -> dict[Path, Fi
         return {path: probe_file(path, shown) for path, shown in pending}
     paths, shown = zip(*pending, strict=True)
     chunk = max(1, len(pending) // (workers * 4))
+    from concurrent.futures import ProcessPoolExecutor  # only batches pay for its import
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return dict(zip(paths, pool.map(probe_file, paths, shown, chunksize=chunk), strict=True))
 
@@ -67,24 +93,22 @@ def inspect_file(facts: FileFacts, strict: bool = False) -> Inspection:
     PDFs, as driver audio or an authorization letter)?"""
     verdicts = []
     for make_type, field in _uses(facts):
-        subject = Subject(field, make_type, facts)
-        findings, _ = evaluate(subject)
-        label = make_type.name if make_type else _ANY
-        verdicts.append(Verdict(label, field, tuple(findings), strict))
+        findings = evaluate(Subject(field, make_type, facts))
+        label = make_type.name if make_type else ANY_MAKE_TYPE
+        fits = expected_kind(field, make_type) in (None, facts.kind)
+        verdicts.append(Verdict(label, field, tuple(findings), strict, fits))
     return Inspection(facts.path, facts.kind, facts.to_dict(), tuple(verdicts))
 
 
-def evaluate(subject: Subject) -> tuple[list[Finding], list[str]]:
+def evaluate(subject: Subject) -> list[Finding]:
     """The file rules, then, when the content can be judged, its family's rules."""
     findings = list(file.check(subject))
-    checked = [rule.id for rule in file.RULES]
     if any(f.rule in file.GATES for f in findings):
-        return findings, checked
+        return findings
     family = _family(subject.field, subject.make_type)
     if family is not None:
         findings += family.check(subject)
-        checked += [rule.id for rule in family.RULES]
-    return findings, checked
+    return findings
 
 
 def _family(field: str, make_type: MakeType | None) -> ModuleType | None:
@@ -122,24 +146,21 @@ def _check_request(
     duplicates: list[Finding],
     settings: Settings,
 ) -> RequestReport:
-    findings = [*source.problems, *request.check(source), *duplicates]
-    checked = [rule.id for rule in request.RULES]
+    # A manifest that could not be read has no fields to judge: say so, once.
+    findings = [*source.problems] or [*request.check(source), *duplicates]
     make_type = make_type_of(source.payload.get("MakeType"))
     files = []
     for ref in refs:
         probed = facts.get(ref.path) or FileFacts(ref.shown, "other", None, None, None)
         probed = replace(probed, path=ref.shown)
         subject = Subject(ref.field, make_type, probed, ref.outside_root)
-        found, rules = evaluate(subject)
-        findings += found
-        checked += rules
+        findings += evaluate(subject)
         files.append(FileReport(ref.field, ref.shown, probed.kind, probed.to_dict()))
     return RequestReport(
         source=source.source,
         request=build_request(source.payload, settings.cos_prefix),
         files=tuple(files),
         findings=tuple(findings),
-        checked=tuple(dict.fromkeys(checked)),
         strict=settings.strict,
     )
 
@@ -157,8 +178,8 @@ def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:
             continue
         if make_type is not None and not applies(name, make_type):
             continue
-        path = Path(os.path.abspath(source.folder / value))
-        shown = os.path.normpath(os.path.join(shown_folder, value))
+        path = Path(os.path.abspath(source.folder / local_path(value)))
+        shown = os.path.normpath(os.path.join(shown_folder, local_path(value)))
         yield _FileRef(name, path, shown, _escapes(path, root))
 
 
@@ -213,10 +234,10 @@ def _key(path: Path) -> Path:
 
 
 def _manifests_referencing(media: Path, settings: Settings) -> Iterator[tuple[Path, Manifest]]:
-    """Manifests in the file's folder or an ancestor, up to the work tree (or the current
-    folder), that name the file in one of their fields."""
+    """Manifests in the file's folder or an ancestor, up to the work tree's root (outside one,
+    up to the file system's), that name the file in one of their fields."""
     target = _key(media)
-    stop = _work_tree(target.parent) or _key(settings.cwd)
+    stop = _work_tree(target.parent) or Path(target.anchor)
     folder = target.parent
     while True:
         for candidate in sorted(p for p in _listdir(folder) if manifest.is_manifest(p)):
@@ -236,7 +257,4 @@ def _listdir(folder: Path) -> list[Path]:
 
 
 def _shown(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)
+    return os.path.relpath(path, cwd)

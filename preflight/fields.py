@@ -41,11 +41,12 @@ FIELDS: dict[str, Field] = {
 }
 IDENTITY_FIELDS = ("IdentityCosUrl", "IdentityWrittenCosUrl")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+PREFIX_PLACEHOLDER = "${COS_PATH_PREFIX}"  # stands for the upload PathPrefix in a template
 
 
 def is_url(value: str) -> bool:
-    """A file field holds an uploaded object's URL, or else a local path."""
-    return _URL_SCHEME.match(value) is not None
+    """A file field holds an uploaded object's URL (or a templated one), else a local path."""
+    return value.startswith(PREFIX_PLACEHOLDER) or _URL_SCHEME.match(value) is not None
 
 
 def applies(field: str, make_type: MakeType) -> bool:
@@ -63,29 +64,41 @@ def applies(field: str, make_type: MakeType) -> bool:
 
 def upload_folder(field: str, make_type: MakeType | None) -> str | None:
     """The folder under the upload PathPrefix where the field's file belongs."""
+    target = _target(field, make_type)
+    return target[0] if target else None
+
+
+def expected_kind(field: str, make_type: MakeType | None) -> str | None:
+    """The kind of content (probe Kind) a file field needs, None when the type is unknown."""
+    target = _target(field, make_type)
+    return target[1] if target else None
+
+
+# (upload folder, content kind) of each file role, and of each kind of material.
+_ROLE_TARGETS = {
+    "identity-video": ("idcard", "video"),
+    "identity-letter": ("idcard", "document"),
+    "driver": ("audio", "audio"),
+}
+_MATERIAL_TARGETS = {
+    "video": ("video", "video"),
+    "zip": ("audio", "archive"),
+    "photo": ("photo", "image"),
+}
+
+
+def _target(field: str, make_type: MakeType | None) -> tuple[str, str] | None:
     role = FIELDS[field].role
-    if role in ("identity-video", "identity-letter"):
-        return "idcard"
-    if role == "driver":
-        return "audio"
-    if role == "material" and make_type is not None and make_type.material is not None:
-        return {"video": "video", "zip": "audio", "photo": "photo"}[make_type.material]
-    return None
+    if role == "material":
+        material = make_type.material if make_type is not None else None
+        return _MATERIAL_TARGETS[material] if material is not None else None
+    return _ROLE_TARGETS.get(role or "")
 
 
 def make_type_of(value: object) -> MakeType | None:
     return MAKE_TYPES.get(value) if isinstance(value, str) else None
 
 
-def expected_kind(field: str, make_type: MakeType | None) -> str | None:
-    """The kind of content (probe Kind) a file field needs, None when the type is unknown."""
-    role = FIELDS[field].role
-    if role == "identity-video":
-        return "video"
-    if role == "identity-letter":
-        return "document"
-    if role == "driver":
-        return "audio"
-    if role == "material" and make_type is not None and make_type.material is not None:
-        return {"video": "video", "zip": "archive", "photo": "image"}[make_type.material]
-    return None
+def local_path(value: str) -> str:
+    """A manifest's local path with Windows separators read as folders."""
+    return value.replace("\\", "/")

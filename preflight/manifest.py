@@ -11,11 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from preflight.report import Finding
-from preflight.rules.file import UNREADABLE
+from preflight.rules.file import MISSING, UNREADABLE
 
 MANIFEST_MAX_BYTES = 1024**2  # a request is a few hundred bytes: anything larger is not one
 _SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "__MACOSX"})
 COMMAND_LINE = "<command line>"
+FLAG_FIELDS = {  # `preflight check` flag → payload field, for a request given on the command line
+    "make-type": "MakeType",
+    "anchor-name": "AnchorName",
+    "sex": "SexType",
+    "material": "MaterialCosUrl",
+    "identity": "IdentityCosUrl",
+    "identity-written": "IdentityWrittenCosUrl",
+    "driver": "VoiceDriverCosFile",
+    "text-driver": "TextDriver",
+    "notes": "Notes",
+    "audio-id": "AudioId",
+    "have-background": "IsHaveBackground",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,9 @@ def load(path: Path, shown: str) -> Manifest:
     folder = path.parent
     try:
         payload, extra = _parse(path)
+    except FileNotFoundError:
+        finding = MISSING.finding("no such manifest", path=shown)
+        return Manifest(shown, folder, {}, problems=(finding,))
     except _ManifestError as error:
         finding = UNREADABLE.finding(str(error), path=shown)
         return Manifest(shown, folder, {}, problems=(finding,))
@@ -67,6 +83,17 @@ class _ManifestError(Exception):
 
 
 def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
+    data = _load(path)
+    _check_strings(data)
+    if "Payload" in data or "Header" in data:
+        return _body(data)
+    return data, ()
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """The manifest's top-level table or object, parsed from UTF-8 text."""
+    if not path.exists():
+        raise FileNotFoundError(path)
     try:
         if not path.is_file():
             raise _ManifestError("the manifest is not a regular file")
@@ -77,33 +104,50 @@ def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
         raise _ManifestError(f"the manifest cannot be read: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise _ManifestError("the manifest is not UTF-8 text") from None
-    if path.suffix == ".toml":
-        try:
-            return tomllib.loads(text), ()
-        except tomllib.TOMLDecodeError as error:
-            raise _ManifestError(f"invalid TOML: {error}") from None
     try:
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
         data = json.loads(text, object_pairs_hook=_unique_keys)
+    except tomllib.TOMLDecodeError as error:
+        raise _ManifestError(f"invalid TOML: {error}") from None
     except json.JSONDecodeError as error:
         raise _ManifestError(
             f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
     except RecursionError:
-        raise _ManifestError("invalid JSON: nested too deeply") from None
+        raise _ManifestError("the manifest is nested too deeply") from None
     if not isinstance(data, dict):
         raise _ManifestError(f"a manifest is a JSON object, not a {type(data).__name__}")
-    if "Payload" in data or "Header" in data:
-        return _body(data)
-    return data, ()
+    return data
+
+
+def _check_strings(data: dict[str, Any]) -> None:
+    """Refuse what no request can carry and no report can print: NUL characters and lone
+    surrogates (a JSON "\\ud800" escape). Iterative: nesting depth is the parser's limit."""
+    pending: list[object] = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            pending += value
+        elif isinstance(value, str):
+            if "\0" in value:
+                raise _ManifestError("a value contains a NUL character")
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise _ManifestError("a value contains a lone surrogate (\\ud800…)") from None
 
 
 def _body(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The API body form: {"Header": {}, "Payload": {...}}."""
     payload = data.get("Payload")
     if not isinstance(payload, dict):
-        raise _ManifestError('the body\'s "Payload" must be a JSON object')
+        raise _ManifestError('the body\'s "Payload" must be an object')
     if not isinstance(data.get("Header", {}), dict):
-        raise _ManifestError('the body\'s "Header" must be a JSON object')
+        raise _ManifestError('the body\'s "Header" must be an object')
     extra = tuple(key for key in data if key not in ("Header", "Payload"))
     return payload, extra
 

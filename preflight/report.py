@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+ANY_MAKE_TYPE = "any"  # a verdict on a role that no single make type owns (driver audio, …)
 ENDPOINT = "POST /v2/ivh/assetmanager/customservice/make"
 SCHEMA = "preflight-report/1"
 
@@ -50,7 +51,6 @@ class RequestReport:
     request: dict[str, JSON]
     files: tuple[FileReport, ...]
     findings: tuple[Finding, ...]
-    checked: tuple[str, ...]  # rule IDs that were applied to this request
     strict: bool = False
 
     @property
@@ -76,10 +76,16 @@ class Verdict:
     field: str
     findings: tuple[Finding, ...]
     strict: bool = False
+    fits: bool = True  # the content is of the kind this role needs (a video for IMAGE, …)
 
     @property
     def ok(self) -> bool:
         return not any(f.fails(self.strict) for f in self.findings)
+
+    @property
+    def use(self) -> str:
+        """The role as a person reads it: the make type, or the field no type owns."""
+        return self.field if self.make_type == ANY_MAKE_TYPE else self.make_type
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -106,10 +112,11 @@ class Inspection:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        """The findings of the closest verdict: the accepted one, else the one with fewest."""
+        """The findings of the closest verdict: an accepted one, else one of a role that fits
+        the content, with the fewest findings."""
         if not self.verdicts:
             return ()
-        best = min(self.verdicts, key=lambda v: (not v.ok, len(v.findings)))
+        best = min(self.verdicts, key=lambda v: (not v.ok, not v.fits, len(v.findings)))
         return best.findings
 
     def to_dict(self) -> dict[str, JSON]:
@@ -119,8 +126,17 @@ class Inspection:
             "kind": self.kind,
             "facts": self.facts,
             "accepted_as": [v.make_type for v in self.verdicts if v.ok],
+            "findings": [f.to_dict() for f in self.findings],
             "verdicts": [v.to_dict() for v in self.verdicts],
         }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A path given on the command line that is neither a manifest nor material."""
+
+    path: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,7 @@ class Report:
     requests: tuple[RequestReport, ...] = ()
     files: tuple[Inspection, ...] = ()
     strict: bool = False
+    skipped: tuple[Skipped, ...] = ()
     counts: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -158,4 +175,5 @@ class Report:
             "counts": self.counts,
             "requests": [r.to_dict() for r in self.requests],
             "files": [i.to_dict() for i in self.files],
+            "skipped": [asdict(s) for s in self.skipped],
         }

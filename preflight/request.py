@@ -3,12 +3,20 @@ local paths replaced by their upload URLs (SPEC §2, "The emitted request")."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import PurePosixPath
 from typing import Any
 
-from preflight.fields import FIELDS, applies, is_url, make_type_of, upload_folder
+from preflight.fields import (
+    FIELDS,
+    PREFIX_PLACEHOLDER,
+    applies,
+    is_url,
+    local_path,
+    make_type_of,
+    upload_folder,
+)
 
-PREFIX_PLACEHOLDER = "${COS_PATH_PREFIX}"
+FOLDER_PLACEHOLDER = "${FOLDER}"  # the make type is unknown, so is the material's folder
 
 
 def build_request(payload: dict[str, Any], cos_prefix: str | None) -> dict[str, Any]:
@@ -22,8 +30,7 @@ def build_request(payload: dict[str, Any], cos_prefix: str | None) -> dict[str, 
         if make_type is not None and not applies(name, make_type):
             continue
         if spec.is_file and isinstance(value, str) and value and not is_url(value):
-            folder = upload_folder(name, make_type)
-            if folder is not None:
-                value = f"{prefix}/{folder}/{PurePath(value).name}"
+            folder = upload_folder(name, make_type) or FOLDER_PLACEHOLDER
+            value = f"{prefix}/{folder}/{PurePosixPath(local_path(value)).name}"
         body[name] = value
     return {"Header": {}, "Payload": body}

@@ -141,12 +141,8 @@ def test_emit_request_writes_one_body_per_manifest(tmp_path: Path) -> None:
     code, report = report_of(str(FIXTURES / "pass"), "--emit-request", str(tmp_path / "out"))
     assert code == 0
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == [
-        "instant-avatar.request.json",
-        "lin.request.json",
-        "voice-clone.request.json",
-    ]
-    body = json.loads((tmp_path / "out" / "voice-clone.request.json").read_text("utf-8"))
+    assert written == ["instant-avatar.json", "lin.json", "voice-clone.json"]
+    body = json.loads((tmp_path / "out" / "voice-clone.json").read_text("utf-8"))
     voice = next(r for r in report["requests"] if "voice-clone" in r["source"])
     assert body == voice["request"]
     assert body["Payload"]["MaterialCosUrl"] == "${COS_PATH_PREFIX}/audio/voice.zip"
@@ -314,3 +310,124 @@ def test_readme_documents_every_rule() -> None:
     assert table == markdown(RULES.values()), "run: python -m preflight.reporters.catalogue"
     for rule_id in RULES:
         assert f"`{rule_id}`" in table
+
+
+def test_emitted_bodies_are_not_read_back_as_manifests(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "pass" / "photo-avatar", tmp_path / "lin")
+    before = _snapshot(tmp_path)
+    code, _ = report_of("lin", "--emit-request", "lin", cwd=tmp_path)
+    assert code == 0 and _snapshot(tmp_path).items() >= before.items()
+    code, report = report_of("lin", cwd=tmp_path)
+    assert code == 0 and len(report["requests"]) == 1
+
+
+def test_cos_prefix_is_validated_and_given_a_scheme(tmp_path: Path) -> None:
+    bare = PREFIX.removeprefix("https://") + "/"
+    code, report = report_of(str(FIXTURES / "pass" / "photo-avatar"), "--cos-prefix", bare)
+    assert code == 0
+    url = report["requests"][0]["request"]["Payload"]["MaterialCosUrl"]
+    assert url == f"{PREFIX}/photo/lin_portrait.jpg"
+    code, _ = invoke("check", str(FIXTURES / "pass"), "--cos-prefix", "garbage prefix")
+    assert code == 2
+
+
+def test_unusable_option_files_are_usage_errors(tmp_path: Path) -> None:
+    utf16 = tmp_path / "known.txt"
+    utf16.write_text("Lin_Photo\n", encoding="utf-16")
+    code, _ = invoke("check", str(FIXTURES / "pass"), "--known-anchors", str(utf16))
+    assert code == 2
+    code, _ = invoke("check", str(FIXTURES / "pass"), "--output", str(tmp_path / "no/dir/r.txt"))
+    assert code == 2
+
+
+def test_known_anchors_written_by_notepad(tmp_path: Path) -> None:
+    known = tmp_path / "known.txt"
+    known.write_bytes(b"\xef\xbb\xbfLin_Photo\r\n")
+    code, report = report_of(str(FIXTURES / "pass" / "photo-avatar"), "--known-anchors", str(known))
+    assert code == 1 and rules_of(report) == {"request.anchor-name-duplicate"}
+
+
+def test_files_that_are_neither_manifests_nor_media_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# assets\n", encoding="utf-8")
+    (tmp_path / "tom.json").write_text("{}", encoding="utf-8")
+    code, report = report_of("README.md", "tom.json", cwd=tmp_path)
+    assert code == 0 and report["requests"] == [] and report["files"] == []
+    reasons = {s["path"]: s["reason"] for s in report["skipped"]}
+    assert "manifests are named" in reasons["tom.json"]
+    assert set(reasons) == {"README.md", "tom.json"}
+
+
+def test_a_broken_manifest_is_one_finding_not_a_cascade(tmp_path: Path) -> None:
+    (tmp_path / "request.json").write_text('{"AnchorName": "Lin", ', encoding="utf-8")
+    code, report = report_of("request.json", cwd=tmp_path)
+    assert code == 1 and [f["rule"] for f in report["requests"][0]["findings"]] == [
+        "file.unreadable"
+    ]
+    code, report = report_of("nope/request.toml", cwd=tmp_path)
+    assert [f["rule"] for f in report["requests"][0]["findings"]] == ["file.missing"]
+
+
+def test_hostile_strings_in_a_manifest_are_findings(tmp_path: Path) -> None:
+    for text in ('{"MaterialCosUrl": "a\\u0000b.mp4"}', '{"AnchorName": "\\ud800ab"}'):
+        (tmp_path / "request.json").write_text(text, encoding="utf-8")
+        code, report = report_of("request.json", cwd=tmp_path)
+        assert code == 1 and rules_of(report) == {"file.unreadable"}
+
+
+def test_a_toml_payload_table_and_windows_separators(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "pass" / "photo-avatar", tmp_path / "photos")
+    (tmp_path / "request.toml").write_text(
+        '[Payload]\nAnchorName = "Lin"\nMakeType = "IMAGE_PHOTO"\nSexType = "FEMALE"\n'
+        'MaterialCosUrl = "photos\\\\lin_portrait.jpg"\n',
+        encoding="utf-8",
+    )
+    code, report = report_of("request.toml", cwd=tmp_path)
+    assert code == 0, rules_of(report)
+    (request,) = report["requests"]
+    assert request["files"][0]["path"] == "photos/lin_portrait.jpg"
+    payload = request["request"]["Payload"]
+    assert payload["MaterialCosUrl"] == "${COS_PATH_PREFIX}/photo/lin_portrait.jpg"
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.png")
+    make_photo(tmp_path / name, width=100, height=100, fmt="PNG")
+    code, out = invoke("check", "--format", "json", name, cwd=tmp_path)
+    report = json.loads(out)
+    assert code == 1  # the name breaks photo.name, and nothing crashed on the way
+    assert report["files"][0]["path"] == name
+    assert "photo.name" in rules_of(report)
+
+
+def test_an_audio_only_mp4_as_video_material(tmp_path: Path) -> None:
+    make_video(tmp_path / "talk.mp4", video=False, duration=1)
+    (tmp_path / "request.toml").write_text(
+        'AnchorName = "Lin"\nMakeType = "IMAGE"\nSexType = "FEMALE"\n'
+        'MaterialCosUrl = "talk.mp4"\nIdentityWrittenCosUrl = "letter.pdf"\n',
+        encoding="utf-8",
+    )
+    make_pdf(tmp_path / "letter.pdf")
+    code, report = report_of(".", cwd=tmp_path)
+    assert code == 1 and rules_of(report) == {"video.no-video-track"}
+
+
+def test_manifests_in_parent_folders_are_shown_relative(tmp_path: Path) -> None:
+    project = tmp_path / "assets"
+    (project / "lin").mkdir(parents=True)
+    shutil.copy(FIXTURES / "pass" / "photo-avatar" / "lin_portrait.jpg", project / "lin")
+    (project / "all.request.toml").write_text(
+        'AnchorName = "Lin"\nMakeType = "IMAGE_PHOTO"\nSexType = "FEMALE"\n'
+        'MaterialCosUrl = "lin/lin_portrait.jpg"\n',
+        encoding="utf-8",
+    )
+    code, report = report_of("lin_portrait.jpg", cwd=project / "lin")
+    assert code == 0
+    assert [r["source"] for r in report["requests"]] == ["../all.request.toml"]
+
+
+def test_standalone_files_carry_their_findings_in_json(tmp_path: Path) -> None:
+    make_photo(tmp_path / "tall.png", width=300, height=400, fmt="PNG")
+    code, report = report_of("tall.png", cwd=tmp_path)
+    (inspection,) = report["files"]
+    assert code == 1 and [f["rule"] for f in inspection["findings"]] == ["photo.aspect"]
+    assert report["counts"]["error"] == 1

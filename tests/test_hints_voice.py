@@ -7,6 +7,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
 from media import ffmpeg_exe, make_zip, wav_bytes
 
 from preflight.limits import MAKE_TYPES
@@ -22,16 +23,17 @@ def check(path: Path) -> list[Finding]:
     return list(voice.check(subject))
 
 
-def test_the_sample_rate_hint_resamples_the_wav(tmp_path: Path) -> None:
-    members = {"voice_01.wav": wav_bytes(rate=16000, seconds=0.5), "voice_02.wav": wav_bytes()}
+@pytest.mark.parametrize("name", ["voice_01.wav", "My Voice.WAV"])
+def test_the_sample_rate_hint_resamples_the_wav(tmp_path: Path, name: str) -> None:
+    members = {name: wav_bytes(rate=16000, seconds=0.5), "voice_02.wav": wav_bytes()}
     original = make_zip(tmp_path / "voice.zip", members)
-    [finding] = check(original)
-    assert finding.rule == "zip.sample-rate" and finding.hint is not None
+    finding = next(f for f in check(original) if f.rule == "zip.sample-rate")
+    assert finding.hint is not None
 
     work = tmp_path / "work"
     work.mkdir()
     with zipfile.ZipFile(original) as archive:
-        archive.extract("voice_01.wav", work)
+        archive.extract(name, work)
     args = shlex.split(finding.hint)
     assert args[0] == "ffmpeg"
     output = work / args[-1]
@@ -39,8 +41,9 @@ def test_the_sample_rate_hint_resamples_the_wav(tmp_path: Path) -> None:
     command = [ffmpeg_exe(), "-loglevel", "error", "-nostdin", *args[1:]]
     subprocess.run(command, cwd=work, check=True, timeout=60)
 
+    # the new file takes the old one's place under its own name, which the zip accepts
     fixed = make_zip(
         tmp_path / "fixed.zip",
-        {"voice_01.wav": output.read_bytes(), "voice_02.wav": members["voice_02.wav"]},
+        {output.name: output.read_bytes(), "voice_02.wav": members["voice_02.wav"]},
     )
     assert check(fixed) == []

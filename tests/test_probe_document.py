@@ -1,14 +1,15 @@
-"""probe_pdf: version, end marker and encryption, from the head and tail of real PDFs."""
+"""probe_pdf: version and encryption from the head and tail of real PDFs; a cut one refused."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from media import make_pdf
 
 from preflight.probe import probe_file
-from preflight.probe.document import TAIL_BYTES
-from preflight.probe.facts import DocumentFacts
+from preflight.probe.document import TAIL_BYTES, probe_pdf
+from preflight.probe.facts import DocumentFacts, ProbeError
 
 
 def pdf_facts(path: Path) -> DocumentFacts:
@@ -28,13 +29,17 @@ def test_version_2(tmp_path: Path) -> None:
     assert pdf_facts(path).version == "2.0"
 
 
-def test_truncated_pdf_has_no_end_marker(tmp_path: Path) -> None:
+CUT_SHORT = "the PDF is cut short: no %%EOF marker at its end"
+
+
+def test_truncated_pdf_is_refused(tmp_path: Path) -> None:
     path = make_pdf(tmp_path / "letter.pdf")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) - 40])
-    facts = pdf_facts(path)
-    assert facts.eof_marker is False
-    assert facts.version == "1.4"
+    with pytest.raises(ProbeError, match=CUT_SHORT):
+        probe_pdf(path, path.stat().st_size)
+    facts = probe_file(path, path.name)
+    assert (facts.format, facts.kind, facts.problem) == ("pdf", "document", CUT_SHORT)
 
 
 def test_encrypted_pdf(tmp_path: Path) -> None:
@@ -55,7 +60,7 @@ def test_end_marker_far_from_the_end_does_not_count(tmp_path: Path) -> None:
     path = make_pdf(tmp_path / "letter.pdf")
     with path.open("ab") as out:
         out.write(b"5 0 obj\n<< /Length 2048 >>\nstream\n" + b"x" * 2048)
-    assert pdf_facts(path).eof_marker is False
+    assert probe_file(path, path.name).problem == CUT_SHORT
 
 
 def test_trailer_of_a_large_pdf_is_read_from_its_tail(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -128,11 +130,32 @@ def test_missing_index_is_a_probe_error(tmp_path: Path) -> None:
     data = make_video(tmp_path / "full.mp4").read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 2])  # ffmpeg writes the index (moov) last
-    with pytest.raises(ProbeError, match="no playable tracks"):
+    with pytest.raises(ProbeError, match="no audio or video track could be read"):
         probe_media(cut)
     file = probe_file(cut, "cut.mp4")
     assert file.problem is not None
-    assert "moov" in file.problem
+    assert file.problem.endswith("the file is truncated or its index (moov) is missing")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fmt"),
+    [
+        # an MP3 cut inside its ID3 tag, before the first audio frame
+        ("tag-only.mp3", b"ID3\x03\0\0\0\x7f\x7fTIT2" + bytes(200), "mp3"),
+        # MPEG-TS null packets only: no program, no stream
+        ("empty.ts", (b"\x47\x1f\xff\x10" + b"\xff" * 184) * 20, "mpeg-ts"),
+    ],
+)
+def test_no_track_outside_mp4_does_not_speak_of_moov(
+    tmp_path: Path, name: str, data: bytes, fmt: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    file = probe_file(path, name)
+    assert (file.format, file.problem) == (
+        fmt,
+        "no audio or video track could be read: the file is truncated or damaged",
+    )
 
 
 def test_garbage_after_a_signature_is_a_probe_error(tmp_path: Path) -> None:
@@ -146,5 +169,41 @@ def test_sparse_10_gb(tmp_path: Path) -> None:
     source = make_video(tmp_path / "small.mp4", duration=2)
     big = make_sparse_video(source, tmp_path / "big.mp4", 10 * GB)
     file = probe_file(big, "big.mp4")
+    assert (file.size, file.format, file.problem) == (10 * GB, "mp4", None)
+    assert file.media == _video(source)
+
+
+def _non_utf8(folder: Path, name: bytes, data_from: Path) -> Path:
+    """A copy of `data_from` whose file name is bytes that are not UTF-8 (Linux allows any)."""
+    target = os.path.join(os.fsencode(folder), name)
+    try:
+        with open(target, "wb") as out, data_from.open("rb") as source:
+            shutil.copyfileobj(source, out)
+    except OSError:
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    path = Path(os.fsdecode(target))
+    with pytest.raises(UnicodeEncodeError):
+        str(path).encode("utf-8")  # the name really is one libmediainfo cannot take
+    return path
+
+
+def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    source = make_video(tmp_path / "cafe.mp4", width=320, height=180)
+    path = _non_utf8(tmp_path, b"caf\xe9.mp4", source)
+    file = probe_file(path, "caf?.mp4")
+    assert (file.format, file.problem) == ("mp4", None)
+    assert file.media == _video(source)
+
+
+def test_sparse_10_gb_with_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    # read from the open file, the index past the 10 GB hole is still reached by seeking
+    source = make_video(tmp_path / "small.mp4", duration=2)
+    big = make_sparse_video(source, tmp_path / "big.mp4", 10 * GB)
+    target = os.path.join(os.fsencode(tmp_path), b"gro\xdf.mp4")
+    try:
+        os.rename(big, target)
+    except OSError:
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    file = probe_file(Path(os.fsdecode(target)), "gro?.mp4")
     assert (file.size, file.format, file.problem) == (10 * GB, "mp4", None)
     assert file.media == _video(source)

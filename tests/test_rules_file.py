@@ -17,7 +17,7 @@ from preflight.rules.base import Subject
 
 def fired(path: Path, make_type: str = "IMAGE", field: str = "MaterialCosUrl") -> list[str]:
     subject = Subject(field, MAKE_TYPES[make_type], probe_file(path, path.name))
-    findings, _ = evaluate(subject)
+    findings = evaluate(subject)
     return [f.rule for f in findings if f.rule.startswith("file.")]
 
 
@@ -61,7 +61,7 @@ def test_lfs_pointer(tmp_path: Path) -> None:
         encoding="ascii",
     )
     subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE"], probe_file(pointer, "big.mp4"))
-    (finding,) = evaluate(subject)[0]
+    (finding,) = evaluate(subject)
     assert finding.rule == "file.lfs-pointer"
     assert finding.actual == 12884901888
     assert finding.hint is not None and "git lfs pull" in finding.hint
@@ -98,7 +98,7 @@ def test_content_of_another_kind_is_a_type_mismatch(tmp_path: Path) -> None:
 def test_extension_mismatch_is_a_warning_with_a_rename(tmp_path: Path) -> None:
     png = make_photo(tmp_path / "me_photo.jpg", fmt="PNG")
     subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE_PHOTO"], probe_file(png, png.name))
-    findings = [f for f in evaluate(subject)[0] if f.rule == "file.extension-mismatch"]
+    findings = [f for f in evaluate(subject) if f.rule == "file.extension-mismatch"]
     assert len(findings) == 1
     assert findings[0].severity == "warning"
     assert findings[0].hint == "mv me_photo.jpg me_photo.png"

@@ -9,6 +9,7 @@ import pytest
 from media import make_pdf, make_video
 from media_video import remux
 
+from preflight.engine import evaluate
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file
 from preflight.report import Finding
@@ -51,13 +52,24 @@ def test_complete_pdf_passes(tmp_path: Path) -> None:
     assert check(make_pdf(tmp_path / "letter.pdf"), "IdentityWrittenCosUrl") == []
 
 
-def test_pdf_cut_short_fails(tmp_path: Path) -> None:
+def test_pdf_cut_short_is_unreadable(tmp_path: Path) -> None:
     data = make_pdf(tmp_path / "full.pdf").read_bytes()
     path = tmp_path / "letter.pdf"
     path.write_bytes(data[: data.rindex(b"%%EOF")])  # the upload stopped before the end
+    findings = evaluate(Subject("IdentityWrittenCosUrl", None, probe_file(path, path.name)))
+    assert [(f.rule, f.message) for f in findings] == [
+        ("file.unreadable", "the PDF is cut short: no %%EOF marker at its end")
+    ]
+
+
+def test_encrypted_pdf_fails_with_a_decrypt_hint(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "letter.pdf")
+    path.write_bytes(path.read_bytes().replace(b"/Root 1 0 R", b"/Root 1 0 R /Encrypt 4 0 R"))
     [finding] = check(path, "IdentityWrittenCosUrl")
     assert finding.rule == "identity.format"
-    assert finding.message.startswith("the PDF is cut short (no %%EOF marker)")
+    assert finding.message.startswith("the written authorization letter is an encrypted PDF")
+    assert (finding.actual, finding.limit) == ("encrypted", "PDF without encryption")
+    assert finding.hint == "qpdf --decrypt letter.pdf letter-decrypted.pdf"
 
 
 def test_a_video_is_not_a_letter(tmp_path: Path) -> None:

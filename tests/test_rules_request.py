@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from preflight.manifest import load
+from preflight.manifest import from_fields, load
 from preflight.rules import request
 
 GOOD: dict[str, Any] = {
@@ -51,7 +51,7 @@ def test_the_api_pages_own_sample_body(tmp_path: Path) -> None:
     assert "IsHaveBackground" in by_rule["request.unknown-field"].message
     assert "spaces" in by_rule["request.anchor-name"].message
     assert by_rule["request.anchor-name"].hint == (
-        'AnchorName = "Jingxuan_in_a_green_dress_sitting_pose"'
+        '"AnchorName": "Jingxuan_in_a_green_dress_sitting_pose"'
     )
 
 
@@ -71,6 +71,7 @@ def test_the_api_pages_own_sample_body(tmp_path: Path) -> None:
         ({"TextDriver": "abc"}, "request.text-driver"),
         ({"TextDriver": "t" * 1001}, "request.text-driver"),
         ({"TextDriver": "Hello <break time='1s'> world"}, "request.text-driver"),
+        ({"TextDriver": '<!DOCTYPE s [<!ENTITY a "b">]><speak>&a;</speak>'}, "request.text-driver"),
         ({"IdentityCosUrl": None}, "request.identity-missing"),
         ({"MaterialCosUrl": ""}, "request.material-missing"),
         ({"AudioId": "a1"}, "request.field-not-applicable"),
@@ -98,6 +99,8 @@ def test_each_rule_fires(tmp_path: Path, change: dict[str, Any], rule: str) -> N
         {"TextDriver": "四个汉字"},
         {"TextDriver": "Hello <break time='1s'/> world"},
         {"TextDriver": "<speak>Hi<break time='500ms'/>there</speak>"},
+        {"TextDriver": "<?xml version='1.0'?><speak>你好<break time='1s'/></speak>"},
+        {"Notes": None, "IsHaveBackground": None, "AudioId": None},
         {"IsHaveBackground": False},
         {"IdentityCosUrl": None, "IdentityWrittenCosUrl": "letter.pdf"},
         {"MaterialCosUrl": f"{PREFIX}{UUID}/video/c.mp4"},
@@ -174,3 +177,28 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "request.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(GOOD).encode())
     assert load(path, "request.json").payload == GOOD
+
+
+def test_hints_are_written_in_the_manifests_own_syntax(tmp_path: Path) -> None:
+    toml = tmp_path / "request.toml"
+    toml.write_text(
+        'AnchorName = "Lin Studio"\nMakeType = "image"\nSexType = "MALE"\n'
+        'IsHaveBackground = "false"\n',
+        encoding="utf-8",
+    )
+    hints = {f.rule: f.hint for f in request.check(load(toml, "request.toml"))}
+    assert hints["request.anchor-name"] == 'AnchorName = "Lin_Studio"'
+    assert hints["request.make-type"] == 'MakeType = "IMAGE"'
+    assert hints["request.field-type"] == "IsHaveBackground = false"
+    flags = from_fields(
+        {
+            "AnchorName": "a b",
+            "MakeType": "IMAGE_PHOTO",
+            "SexType": "male",
+            "MaterialCosUrl": "p.png",
+        },
+        tmp_path,
+    )
+    hints = {f.rule: f.hint for f in request.check(flags)}
+    assert hints["request.anchor-name"] == "--anchor-name a_b"
+    assert hints["request.sex-type"] == "--sex MALE"

@@ -216,6 +216,15 @@ def test_non_wav_an_mp3_named_wav(tmp_path: Path) -> None:
     assert "zip.extension-case" not in fired(path)  # the name is right, the content is not
 
 
+def test_non_wav_conversion_target_is_a_name_the_zip_accepts(tmp_path: Path) -> None:
+    mp3 = tmp_path / "song.mp3"
+    run_ffmpeg("-f", "lavfi", "-i", "anullsrc=r=24000:cl=mono", "-t", "0.2", str(mp3))
+    path = make_zip(tmp_path / "voice.zip", {"a.wav": WAV, "My Song.mp3": mp3.read_bytes()})
+    finding = only(path, "zip.non-wav")
+    assert finding.hint == "ffmpeg -i 'My Song.mp3' My_Song.wav"
+    assert "convert it to WAV (My_Song.wav)" in finding.message
+
+
 def test_non_wav_a_text_file_and_a_symlink(tmp_path: Path) -> None:
     members = [
         Member("a.wav", WAV),
@@ -297,6 +306,13 @@ def test_sample_rate_16k(tmp_path: Path) -> None:
     assert finding.actual == 16000
     assert finding.hint == "ffmpeg -i a.wav -ar 24000 a-24k.wav"
     assert "'a.wav'" in finding.message and "in its place" in finding.message
+
+
+def test_sample_rate_target_is_a_name_the_zip_accepts(tmp_path: Path) -> None:
+    members = {"My Voice.WAV": wav_bytes(rate=16000, seconds=0.05), "b.wav": WAV}
+    finding = only(make_zip(tmp_path / "voice.zip", members), "zip.sample-rate")
+    assert finding.hint == "ffmpeg -i 'My Voice.WAV' -ar 24000 My_Voice-24k.wav"
+    assert "resample it to My_Voice-24k.wav" in finding.message
 
 
 def test_sample_rate_silent_at_24k_and_48k(tmp_path: Path) -> None:

@@ -1,11 +1,12 @@
-"""PDF head and tail → DocumentFacts: version, whether it ends, whether it is encrypted."""
+"""PDF head and tail → DocumentFacts: version and whether it is encrypted; a PDF cut short
+(no %%EOF at its end) is refused."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from preflight.probe.facts import DocumentFacts
+from preflight.probe.facts import DocumentFacts, ProbeError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,9 +23,11 @@ def probe_pdf(path: Path, size: int) -> DocumentFacts:
         head = stream.read(HEAD_BYTES)
         stream.seek(max(0, size - TAIL_BYTES))
         tail = stream.read(TAIL_BYTES)
+    if b"%%EOF" not in tail[-EOF_WINDOW:]:
+        raise ProbeError("the PDF is cut short: no %%EOF marker at its end")
     version = _VERSION.search(head[:1024])
     return DocumentFacts(
         version=version.group(1).decode("ascii") if version else None,
-        eof_marker=b"%%EOF" in tail[-EOF_WINDOW:],
+        eof_marker=True,
         encrypted=any(_ENCRYPT.search(part) for part in (head, tail)),
     )

@@ -9,26 +9,27 @@ only containers accepted; a Matroska file is read from its first frames and says
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts
 
 _PARSE_SPEED = 0
+# MP4, M4A and MOV list their tracks in one index box (moov), often written last.
+_INDEXED = ("MPEG-4", "QuickTime")
 
 
 def probe_media(path: Path) -> VideoFacts | AudioFacts:
     """The facts of the first video track, else of the first audio track."""
+    name = str(path)
     try:
-        from pymediainfo import MediaInfo
-
-        info = MediaInfo.parse(str(path), parse_speed=_PARSE_SPEED)
-    except (ImportError, OSError) as error:  # the library is missing, not the file broken
-        raise ProbeError(
-            f"libmediainfo is unavailable, so media cannot be read ({error})"
-        ) from error
-    except Exception as error:
-        reason = f"libmediainfo refused the file ({type(error).__name__})"
-        raise ProbeError(f"the media headers could not be read: {reason}") from error
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        # libmediainfo takes a name as UTF-8 text, which a name of other bytes (Python keeps
+        # them as surrogates) has not: give it the open file, which it seeks as it reads.
+        with path.open("rb") as stream:
+            info = _parse(stream)
+    else:
+        info = _parse(name)
     general = info.general_tracks[0] if info.general_tracks else None
     videos, audios = info.video_tracks, info.audio_tracks
     container = _container(general)
@@ -36,7 +37,22 @@ def probe_media(path: Path) -> VideoFacts | AudioFacts:
         return _video(general, videos[0], container, len(videos), len(audios))
     if audios:
         return _audio(general, audios[0], container)
-    raise ProbeError("no playable tracks: the file is truncated or its index (moov) is missing")
+    cause = "its index (moov) is missing" if container in _INDEXED else "damaged"
+    raise ProbeError(f"no audio or video track could be read: the file is truncated or {cause}")
+
+
+def _parse(source: str | BinaryIO) -> Any:
+    try:
+        from pymediainfo import MediaInfo
+
+        return MediaInfo.parse(source, parse_speed=_PARSE_SPEED)
+    except (ImportError, OSError) as error:  # the library is missing, not the file broken
+        raise ProbeError(
+            f"libmediainfo is unavailable, so media cannot be read ({error})"
+        ) from error
+    except Exception as error:
+        reason = f"libmediainfo refused the file ({type(error).__name__})"
+        raise ProbeError(f"the media headers could not be read: {reason}") from error
 
 
 def _container(general: Any) -> str | None:

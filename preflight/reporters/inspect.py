@@ -21,15 +21,15 @@ def render(inspections: Iterable[Inspection], color: bool = False) -> str:
         ]
         lines += _entries(inspection.facts.get("entries"))
         for verdict in inspection.verdicts:
-            use = verdict.make_type if verdict.make_type != "any" else verdict.field
+            use = verdict.use
             if verdict.ok:
                 mark = click.style("accepted", fg="green") if color else "accepted"
-                lines.append(f"  {use:<16} {mark}")
+                lines.append(f"  {use:<22} {mark}")
                 continue
             mark = click.style("rejected", fg="red") if color else "rejected"
             failing = [f for f in verdict.findings if f.fails(verdict.strict)]
-            lines.append(f"  {use:<16} {mark}: {failing[0].rule}: {failing[0].message}")
-            lines += [f"  {'':<16}           {f.rule}: {f.message}" for f in failing[1:]]
+            lines.append(f"  {use:<22} {mark}: {failing[0].rule}: {failing[0].message}")
+            lines += [f"  {'':<22}           {f.rule}: {f.message}" for f in failing[1:]]
         lines.append("")
     return "\n".join(lines) + "\n"
 

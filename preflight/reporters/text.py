@@ -27,6 +27,12 @@ def render(report: Report, color: bool = False) -> str:
         lines += _request(request, paint)
     for inspection in report.files:
         lines += _inspection(inspection, paint)
+    for skipped in report.skipped:
+        lines.append(
+            f"{paint('SKIP', 'bright_black', bold=True)} {skipped.path}  ({skipped.reason})"
+        )
+    if report.skipped:
+        lines.append("")
     lines.append(_summary(report, paint))
     return "\n".join(lines) + "\n"
 
@@ -50,9 +56,7 @@ def _request(request: RequestReport, paint: _Paint) -> list[str]:
 
 
 def _inspection(inspection: Inspection, paint: _Paint) -> list[str]:
-    accepted = [
-        v.make_type if v.make_type != "any" else v.field for v in inspection.verdicts if v.ok
-    ]
+    accepted = [v.use for v in inspection.verdicts if v.ok]
     about = f"accepted as {', '.join(accepted)}" if accepted else "no make type accepts it"
     lines = [
         f"{_verdict(inspection.ok, paint)} {paint(inspection.path, 'white', bold=True)}"
@@ -96,7 +100,9 @@ def _measured(actual: JSON, limit: str | None) -> str:
 
 def _summary(report: Report, paint: _Paint) -> str:
     if not report.requests and not report.files:
-        return "Nothing to check: no manifests or media files were found."
+        return "Nothing to check: no manifests or media files were found." + (
+            f" ({_plural(len(report.skipped), 'path')} skipped)" if report.skipped else ""
+        )
     parts = []
     if report.requests:
         failed = sum(not r.ok for r in report.requests)
@@ -106,8 +112,9 @@ def _summary(report: Report, paint: _Paint) -> str:
         )
     if report.files:
         failed = sum(not f.ok for f in report.files)
+        whose = "its" if len(report.files) == 1 else "their"
         parts.append(
-            f"{_plural(len(report.files), 'file')} inspected on its own: "
+            f"{_plural(len(report.files), 'file')} checked on {whose} own: "
             f"{len(report.files) - failed} passed, {failed} failed"
         )
     counts = report.counts

@@ -60,6 +60,8 @@ RULES = (
 # A finding of these means the content cannot be judged: the media rules do not run.
 GATES = frozenset(rule.id for rule in RULES if rule is not EXTENSION_MISMATCH)
 
+# ISO base media / QuickTime files are movies even when they hold only audio (then "M4A").
+_MOVIE_CONTAINERS = ("mp4", "mov", "m4a", "3gp")
 _NODE_WORDS = {
     "directory": "a directory",
     "fifo": "a named pipe (FIFO)",
@@ -86,7 +88,7 @@ def check(subject: Subject) -> Iterator[Finding]:
         )
         return
     if file.node == "missing":
-        yield subject.finding(MISSING, "no such file (paths are relative to the manifest)")
+        yield subject.finding(MISSING, "no such file")
         return
     if file.node != "file":
         what = _NODE_WORDS.get(
@@ -117,6 +119,8 @@ def _kind(subject: Subject) -> Iterator[Finding]:
     kind = subject.file.kind
     if wanted is None or kind == wanted:
         return
+    if wanted == "video" and subject.file.format in _MOVIE_CONTAINERS:
+        return  # a movie container holding only sound: video.no-video-track says so
     got = f"{_KIND_WORDS.get(kind or '', 'data')} ({(subject.file.format or '?').upper()})"
     yield subject.finding(
         TYPE_MISMATCH,

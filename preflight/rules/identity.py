@@ -1,15 +1,18 @@
 """The authorization letter: a video (IdentityCosUrl) or a scanned PDF (IdentityWrittenCosUrl).
 
 The engine reports a file of the wrong kind (a zip as the identity video) as
-file.type-mismatch; this rule covers the right kind in the wrong format (an MKV video)
-and a PDF that is cut short.
+file.type-mismatch, and a PDF cut short as file.unreadable (the probe refuses it); this
+rule covers the right kind in the wrong format (an MKV video, a document that is not a
+PDF) and an encrypted PDF, which the reviewer may not be able to open.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 
 from preflight.fields import FIELDS
+from preflight.hints import sibling
 from preflight.limits import VIDEO_CONTAINERS
 from preflight.probe.facts import DocumentFacts, VideoFacts
 from preflight.report import Finding
@@ -64,10 +67,13 @@ def _letter(subject: Subject) -> Iterator[Finding]:
             actual=file.format,
             limit="PDF",
         )
-    elif isinstance(media, DocumentFacts) and not media.eof_marker:
+    elif isinstance(media, DocumentFacts) and media.encrypted:
         yield subject.finding(
             FORMAT,
-            "the PDF is cut short (no %%EOF marker): upload the complete scan",
-            actual="no %%EOF",
-            limit="complete PDF",
+            "the written authorization letter is an encrypted PDF (a password or restrictions) "
+            "that the reviewer may not be able to open; save the scan again without encryption "
+            "(with qpdf, add --password=… if it has one)",
+            actual="encrypted",
+            limit="PDF without encryption",
+            hint=shlex.join(["qpdf", "--decrypt", file.path, sibling(file.path, "decrypted")]),
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import shlex
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 from preflight.fields import (
     FIELDS,
     IDENTITY_FIELDS,
+    PREFIX_PLACEHOLDER,
     applies,
     is_url,
     make_type_of,
@@ -27,7 +30,7 @@ from preflight.limits import (
     TEXT_DRIVER_MIN,
     MakeType,
 )
-from preflight.manifest import Manifest
+from preflight.manifest import COMMAND_LINE, FLAG_FIELDS, Manifest
 from preflight.names import clean_name, describe_chars, outside_charset
 from preflight.report import Finding
 from preflight.rules.base import Rule
@@ -144,6 +147,7 @@ _UPLOAD_PATH = re.compile(
     r"/customer-pipeline/(?P<digits>\d+)/(?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}"
     r"-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})/(?P<folder>[^/]+)/(?P<file>[^/]+)$"
 )
+_TEMPLATED_PATH = re.compile(r"/(?P<folder>[^/]+)/(?P<file>[^/]+)")
 _SHOWN_MAX = 80  # characters of a user's value quoted back in a message
 
 
@@ -217,9 +221,9 @@ def _did_you_mean(value: str, choices: tuple[str, ...]) -> str | None:
 
 def _types(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
     for name, spec in FIELDS.items():
-        if name not in payload:
+        value = payload.get(name)
+        if value is None:  # absent, or JSON null: the same to the API
             continue
-        value = payload[name]
         if spec.type is bool and not isinstance(value, bool):
             yield FIELD_TYPE.finding(
                 f"{name} must be a boolean (true or false), not {_type_name(value)}",
@@ -227,7 +231,7 @@ def _types(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
                 path=source,
                 actual=_type_name(value),
                 limit="boolean",
-                hint=f"{name} = {_as_bool(value)}" if _as_bool(value) else None,
+                hint=_edit(source, name, _as_bool(value)),
             )
         elif spec.type is str and not isinstance(value, str):
             yield FIELD_TYPE.finding(
@@ -249,10 +253,23 @@ def _type_name(value: object) -> str:
     )
 
 
-def _as_bool(value: object) -> str | None:
+def _as_bool(value: object) -> bool | None:
     if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower()
+        return value.lower() == "true"
     return None
+
+
+def _edit(source: str, field: str, value: str | bool | None, usable: bool = True) -> str | None:
+    """The fix as the user would type it: in the manifest's own syntax, or as a flag."""
+    if value is None or not usable:
+        return None
+    if source == COMMAND_LINE:
+        flag = next(f for f, name in FLAG_FIELDS.items() if name == field)
+        if isinstance(value, bool):
+            return f"--{'' if value else 'no-'}{flag}"
+        return shlex.join([f"--{flag}", value])
+    literal = json.dumps(value, ensure_ascii=False)
+    return f"{field} = {literal}" if source.endswith(".toml") else f'"{field}": {literal}'
 
 
 def _text(payload: Mapping[str, Any], name: str) -> str | None:
@@ -281,7 +298,7 @@ def _one_of(
             field=name,
             path=source,
             actual=value[:_SHOWN_MAX],
-            hint=f'{name} = "{guess}"' if guess else None,
+            hint=_edit(source, name, guess),
         )
 
 
@@ -310,7 +327,7 @@ def _anchor_name(value: object, source: str) -> Iterator[Finding]:
             field="AnchorName",
             path=source,
             actual=value[:_SHOWN_MAX],
-            hint=f'AnchorName = "{suggestion}"' if len(suggestion) >= ANCHOR_NAME_MIN else None,
+            hint=_edit(source, "AnchorName", suggestion, len(suggestion) >= ANCHOR_NAME_MIN),
         )
 
 
@@ -325,18 +342,29 @@ def _text_driver(text: str | None, source: str) -> Iterator[Finding]:
             path=source,
             actual=len(text),
         )
-    if "<" in text:
-        wrapped = text if text.lstrip().startswith("<speak") else f"<speak>{text}</speak>"
-        try:
-            ElementTree.fromstring(wrapped)
-        except ElementTree.ParseError as error:
-            yield TEXT_DRIVER.finding(
-                f"TextDriver contains malformed SSML: {error}",
-                field="TextDriver",
-                path=source,
-                actual="malformed SSML",
-                limit="well-formed SSML",
-            )
+    problem = _ssml_problem(text) if "<" in text else None
+    if problem:
+        yield TEXT_DRIVER.finding(
+            f"TextDriver contains malformed SSML: {problem}",
+            field="TextDriver",
+            path=source,
+            actual="malformed SSML",
+            limit="well-formed SSML",
+        )
+
+
+def _ssml_problem(text: str) -> str | None:
+    """Why the text is not well-formed SSML; plain text with tags is read inside <speak>."""
+    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
+        return "a DOCTYPE or ENTITY declaration is not SSML"
+    document = text.lstrip()
+    if not document.startswith(("<speak", "<?xml")):
+        document = f"<speak>{text}</speak>"
+    try:
+        ElementTree.fromstring(document)
+    except ElementTree.ParseError as error:
+        return str(error)
+    return None
 
 
 def _per_type(payload: Mapping[str, Any], make_type: MakeType, source: str) -> Iterator[Finding]:
@@ -361,7 +389,7 @@ def _per_type(payload: Mapping[str, Any], make_type: MakeType, source: str) -> I
             path=source,
         )
     for name in FIELDS:
-        if name in payload and not applies(name, make_type):
+        if payload.get(name) is not None and not applies(name, make_type):
             yield NOT_APPLICABLE.finding(
                 f"{name} does not apply to {label}; it is left out of the request",
                 field=name,
@@ -389,10 +417,15 @@ def _cos_paths(
 
 
 def _cos_problem(url: str, folder: str | None) -> str | None:
-    if not url.lower().startswith(("https://", "http://")):
+    if url.startswith(PREFIX_PLACEHOLDER):  # a template, as --emit-request writes them
+        match = _TEMPLATED_PATH.fullmatch(url[len(PREFIX_PLACEHOLDER) :])
+        if match is None:
+            return f"does not follow the template {PREFIX_PLACEHOLDER}/{{folder}}/{{file}}"
+    elif not url.lower().startswith(("https://", "http://")):
         return "is not an http(s) URL of an uploaded object"
-    path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
-    match = _UPLOAD_PATH.search(path)
+    else:
+        path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+        match = _UPLOAD_PATH.search(path)
     if match is None:
         if "/customer-pipline/" in path:
             return "spells the prefix 'customer-pipline'; the upload path is 'customer-pipeline'"

@@ -233,7 +233,7 @@ def _non_wav(
         advice = "leave it out of the zip"
         if KIND.get(entry.content or "") in ("audio", "video"):
             base = _basename(entry.name)
-            target = sibling(base, extension="wav")
+            target = _wav_named(base)
             hint = ffmpeg_command(base, target)
             advice = f"convert it to WAV ({target}) and put that in the zip in its place"
         yield subject.finding(
@@ -247,7 +247,7 @@ def _non_wav(
 def _wav_name(subject: Subject, entry: ZipEntry) -> Iterator[Finding]:
     base = _basename(entry.name)
     stem, extension = split_name(base)
-    fixed = f"{clean_name(stem, 'voice')}.wav"
+    fixed = _wav_named(base)
     rename = rename_command(base, fixed)
     if extension != "wav":
         said = f"ends in '.{extension}'" if extension is not None else "has no extension"
@@ -272,7 +272,7 @@ def _sample_rate(subject: Subject, entry: ZipEntry) -> Iterator[Finding]:
     if entry.wav is None or entry.wav.sample_rate >= WAV_MIN_SAMPLE_RATE:
         return
     base = _basename(entry.name)
-    target = sibling(base, f"{WAV_MIN_SAMPLE_RATE // 1000}k", extension="wav")
+    target = _wav_named(base, f"{WAV_MIN_SAMPLE_RATE // 1000}k")
     yield subject.finding(
         SAMPLE_RATE,
         f"WAV entry '{entry.name}' is sampled at {entry.wav.sample_rate} Hz, below "
@@ -294,6 +294,14 @@ def _total_size(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding
             f"{human_bytes(total)} in total, above {human_bytes(ZIP_MAX_AUDIO_BYTES)}",
             actual=total,
         )
+
+
+def _wav_named(base: str, tag: str = "") -> str:
+    """A name the zip accepts for a WAV made from `base`, never `base` itself:
+    'My Voice.WAV' → 'My_Voice.wav', or with the tag '24k' 'My_Voice-24k.wav'."""
+    stem, _ = split_name(base)
+    name = f"{clean_name(stem, 'voice')}{'-' + tag if tag else ''}.wav"
+    return name if name != base else sibling(name, "fixed")
 
 
 def _unsafe(name: str) -> bool:
