@@ -20,7 +20,7 @@ def pdf_facts(path: Path) -> DocumentFacts:
 
 
 def test_a_whole_pdf(tmp_path: Path) -> None:
-    assert pdf_facts(make_pdf(tmp_path / "letter.pdf")) == DocumentFacts("1.4", True, False)
+    assert pdf_facts(make_pdf(tmp_path / "letter.pdf")) == DocumentFacts("1.4", False)
 
 
 def test_version_2(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
     path = make_pdf(tmp_path / "letter.pdf")
     data = path.read_bytes().replace(b"/Root 1 0 R", b"/Root 1 0 R /Encrypt 4 0 R")
     path.write_bytes(data)
-    assert pdf_facts(path) == DocumentFacts("1.4", True, True)
+    assert pdf_facts(path) == DocumentFacts("1.4", True)
 
 
 def test_encrypt_metadata_key_alone_is_not_encryption(tmp_path: Path) -> None:
@@ -70,4 +70,4 @@ def test_trailer_of_a_large_pdf_is_read_from_its_tail(tmp_path: Path) -> None:
         out.write(head[: head.index(b"xref")])
         out.seek(3 * TAIL_BYTES, 1)  # a sparse hole that no probe should read
         out.write(head[head.index(b"xref") :].replace(b"/Root", b"/Encrypt 9 0 R /Root"))
-    assert pdf_facts(path) == DocumentFacts("1.4", True, True)
+    assert pdf_facts(path) == DocumentFacts("1.4", True)

@@ -130,11 +130,30 @@ def test_missing_index_is_a_probe_error(tmp_path: Path) -> None:
     data = make_video(tmp_path / "full.mp4").read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 2])  # ffmpeg writes the index (moov) last
-    with pytest.raises(ProbeError, match="no audio or video track could be read"):
+    with pytest.raises(ProbeError, match="truncated or its index"):
         probe_media(cut)
-    file = probe_file(cut, "cut.mp4")
-    assert file.problem is not None
-    assert file.problem.endswith("the file is truncated or its index (moov) is missing")
+
+
+@pytest.mark.parametrize("cut", [16, 1000])
+def test_an_index_that_outlives_its_data_is_cut_short(tmp_path: Path, cut: int) -> None:
+    full = make_video(tmp_path / "full.mov")
+    data = full.read_bytes()
+    moov = data.index(b"moov") - 4
+    short = tmp_path / "short.mov"
+    short.write_bytes(data[:moov] + data[moov:-cut])  # the index is intact, the tail is gone
+    file = probe_file(short, "short.mov")
+    assert file.problem == "the file is cut short: its index lists data past the end of the file"
+    assert probe_file(full, "full.mov").problem is None
+
+
+def test_no_tracks_at_all_is_a_probe_error(tmp_path: Path) -> None:
+    data = make_video(tmp_path / "full.mp4").read_bytes()
+    moov = data.index(b"moov") - 4
+    head = tmp_path / "head.mp4"
+    head.write_bytes(data[:64])  # ftyp and the start of the data: no index at all
+    assert moov > 64
+    with pytest.raises(ProbeError, match="no audio or video track could be read"):
+        probe_media(head)
 
 
 @pytest.mark.parametrize(

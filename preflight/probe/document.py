@@ -28,6 +28,5 @@ def probe_pdf(path: Path, size: int) -> DocumentFacts:
     version = _VERSION.search(head[:1024])
     return DocumentFacts(
         version=version.group(1).decode("ascii") if version else None,
-        eof_marker=True,
         encrypted=any(_ENCRYPT.search(part) for part in (head, tail)),
     )

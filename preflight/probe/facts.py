@@ -93,7 +93,6 @@ class ImageFacts:
 @dataclass(frozen=True)
 class DocumentFacts:
     version: str | None  # "1.7" from "%PDF-1.7"
-    eof_marker: bool  # "%%EOF" near the end: the file is not cut short
     encrypted: bool
 
 

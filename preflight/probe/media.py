@@ -33,12 +33,15 @@ def probe_media(path: Path) -> VideoFacts | AudioFacts:
     general = info.general_tracks[0] if info.general_tracks else None
     videos, audios = info.video_tracks, info.audio_tracks
     container = _container(general)
+    if not videos and not audios:
+        cause = "its index (moov) is missing" if container in _INDEXED else "damaged"
+        raise ProbeError(f"no audio or video track could be read: the file is truncated or {cause}")
+    if container in _INDEXED and general is not None and general.istruncated == "Yes":
+        # Its index survives, but frames it lists are gone: an upload or copy cut short.
+        raise ProbeError("the file is cut short: its index lists data past the end of the file")
     if videos:
         return _video(general, videos[0], container, len(videos), len(audios))
-    if audios:
-        return _audio(general, audios[0], container)
-    cause = "its index (moov) is missing" if container in _INDEXED else "damaged"
-    raise ProbeError(f"no audio or video track could be read: the file is truncated or {cause}")
+    return _audio(general, audios[0], container)
 
 
 def _parse(source: str | BinaryIO) -> Any:
