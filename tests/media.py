@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import struct
 import subprocess
@@ -169,3 +170,17 @@ def _find_top_box(data: bytes, kind: bytes) -> int:
             break
         offset += size
     raise ValueError(f"no top-level {kind!r} box")
+
+
+def run_hint(hint: str | None, cwd: Path, *before_output: str) -> Path:
+    """Run an ffmpeg hint as a producer would paste it, in `cwd`, with this machine's ffmpeg;
+    `before_output` options (a faster preset) go just before the output name. The output must
+    be a new file: a hint never overwrites anything."""
+    assert hint is not None
+    args = shlex.split(hint)
+    assert args[0] == "ffmpeg"
+    output = args[-1]
+    assert not (cwd / output).exists()
+    command = [ffmpeg_exe(), "-loglevel", "error", "-nostdin", *args[1:-1], *before_output, output]
+    subprocess.run(command, cwd=cwd, check=True, timeout=120)
+    return cwd / output

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from media import ffmpeg_exe, make_video
+from media import make_video, run_hint
 from media_video import make_long_video, remux
 
 from preflight.limits import MAKE_TYPES
@@ -27,25 +25,12 @@ def check(path: Path) -> list[Finding]:
     return list(video.check(subject))
 
 
-def run_hint(finding: Finding, cwd: Path, *speed: str) -> Path:
-    """Run the hint as the producer would paste it; `speed` options go just before the
-    output name (a later -preset wins), so the test does not pay for a slow preset."""
-    assert finding.hint is not None
-    args = shlex.split(finding.hint)
-    assert args[0] == "ffmpeg"
-    output = args[-1]
-    assert not (cwd / output).exists()  # never the input, never an existing file
-    command = [ffmpeg_exe(), "-loglevel", "error", "-nostdin", *args[1:-1], *speed, output]
-    subprocess.run(command, cwd=cwd, check=True, timeout=120)
-    return cwd / output
-
-
 def fix(path: Path, rule: str, *speed: str) -> list[Finding]:
     """The one finding of the source is `rule`; the findings of its fixed output."""
     findings = check(path)
     assert [f.rule for f in findings] == [rule]
     before = path.stat().st_mtime_ns
-    fixed = check(run_hint(findings[0], path.parent, *speed))
+    fixed = check(run_hint(findings[0].hint, path.parent, *speed))
     assert path.stat().st_mtime_ns == before
     return fixed
 
@@ -82,7 +67,7 @@ GEOMETRY = {"video.resolution", "video.aspect", "video.pixel-aspect"}
 def test_geometry_hints(tmp_path: Path, rule: str, options: dict[str, Any]) -> None:
     path = make_video(tmp_path / "clip.mp4", audio=False, **options)
     finding = next(f for f in check(path) if f.rule == rule)
-    fixed = run_hint(finding, tmp_path, "-preset", "ultrafast")
+    fixed = run_hint(finding.hint, tmp_path, "-preset", "ultrafast")
     assert {f.rule for f in check(fixed)} & GEOMETRY == set()
     portrait = options.get("rotation") == 90
     facts = probe_file(fixed, fixed.name).media

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
-from media import ffmpeg_exe, make_photo
+from media import make_photo, run_hint
 from media_photo import make_heic_like, make_padded_png
 from PIL import Image
 
@@ -32,20 +31,6 @@ def fired(path: Path) -> list[str]:
 def one(path: Path, rule: str) -> Finding:
     (found,) = [f for f in findings(path) if f.rule == rule]
     return found
-
-
-def run_hint(hint: str | None, folder: Path) -> Path:
-    """Run a hint's ffmpeg command in `folder`; the new file it writes."""
-    assert hint is not None
-    args = shlex.split(hint)
-    assert args[0] == "ffmpeg"
-    subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args[1:]],
-        cwd=folder,
-        check=True,
-        timeout=60,
-    )
-    return folder / args[-1]
 
 
 @pytest.mark.parametrize(

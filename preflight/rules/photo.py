@@ -188,7 +188,8 @@ def _name(subject: Subject) -> Iterator[Finding]:
         cleaned = f"{cleaned}_photo" if cleaned else "photo"
     yield subject.finding(
         NAME,
-        f"the file name {stem!r} {' and '.join(problems)}",
+        f"the file name {stem!r} {' and '.join(problems)}; rename it, then update "
+        f"{subject.field} to the new name",
         actual=stem,
         hint=rename_command(subject.file.path, cleaned + path.suffix),
     )
