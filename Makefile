@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/preflight check fixtures/requests/pass --emit-request build/demo --cos-prefix $(DEMO_PREFIX)
 	@echo
 	@echo "== the request body preflight would submit for one of them"
-	cat build/demo/instant-avatar.request.json
+	cat build/demo/instant-avatar.json
 	@echo
 	@echo "== requests that fail (exit code 1)"
 	$(BIN)/preflight check fixtures/requests/fail || test $$? -eq 1
