@@ -431,3 +431,28 @@ def test_standalone_files_carry_their_findings_in_json(tmp_path: Path) -> None:
     (inspection,) = report["files"]
     assert code == 1 and [f["rule"] for f in inspection["findings"]] == ["photo.aspect"]
     assert report["counts"]["error"] == 1
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_colour_only_on_a_terminal_without_no_color(no_color: str | None, coloured: bool) -> None:
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    reader, writer = pty.openpty()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "preflight", "check", str(FIXTURES / "pass" / "photo-avatar")],
+            stdout=writer,
+            stderr=writer,
+            env=env,
+            timeout=60,
+            check=True,
+        )
+        output = os.read(reader, 65536).decode("utf-8")
+    finally:
+        os.close(reader)
+        os.close(writer)
+    assert "PASS" in output
+    assert ("\x1b[" in output) is coloured
