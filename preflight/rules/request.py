@@ -222,25 +222,18 @@ def _did_you_mean(value: str, choices: tuple[str, ...]) -> str | None:
 def _types(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
     for name, spec in FIELDS.items():
         value = payload.get(name)
-        if value is None:  # absent, or JSON null: the same to the API
+        # None: absent, or JSON null, the same to the API.
+        if value is None or isinstance(value, spec.type):
             continue
-        if spec.type is bool and not isinstance(value, bool):
-            yield FIELD_TYPE.finding(
-                f"{name} must be a boolean (true or false), not {_type_name(value)}",
-                field=name,
-                path=source,
-                actual=_type_name(value),
-                limit="boolean",
-                hint=_edit(source, name, _as_bool(value)),
-            )
-        elif spec.type is str and not isinstance(value, str):
-            yield FIELD_TYPE.finding(
-                f"{name} must be a string, not {_type_name(value)}",
-                field=name,
-                path=source,
-                actual=_type_name(value),
-                limit="string",
-            )
+        expected = "boolean" if spec.type is bool else "string"
+        yield FIELD_TYPE.finding(
+            f"{name} must be a {expected}, not {_type_name(value)}",
+            field=name,
+            path=source,
+            actual=_type_name(value),
+            limit=expected,
+            hint=_edit(source, name, _as_bool(value)) if spec.type is bool else None,
+        )
 
 
 def _type_name(value: object) -> str:
