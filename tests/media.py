@@ -88,8 +88,10 @@ def wav_bytes(
 
 
 def make_zip(path: Path, members: dict[str, bytes], **kwargs: Any) -> Path:
-    """A zip of the given members, deflated; names may contain folders."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, **kwargs) as archive:
+    """A zip of the given members, deflated unless `compression` says otherwise; names may
+    contain folders."""
+    kwargs.setdefault("compression", zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(path, "w", **kwargs) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return path

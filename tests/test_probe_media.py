@@ -81,7 +81,7 @@ def test_anamorphic_pixels(tmp_path: Path) -> None:
     )
     assert facts.pixel_aspect == pytest.approx(4 / 3, rel=0.001)
     assert facts.display_aspect == pytest.approx(16 / 9, rel=0.001)
-    assert (facts.display_width, facts.display_height) == (1440, 1080)
+    assert (facts.display_width, facts.display_height) == (1920, 1080)  # as a player shows it
 
 
 def test_variable_frame_rate(tmp_path: Path) -> None:

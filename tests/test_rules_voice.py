@@ -165,6 +165,31 @@ def test_folders_macosx_junk(tmp_path: Path) -> None:
     assert fired(run_rezip(finding, tmp_path)) == set()
 
 
+def test_a_finder_zip_is_one_finding_of_each_kind(tmp_path: Path) -> None:
+    members: dict[str, bytes] = {"__MACOSX/": b""}
+    for name in ("a", "b", "c"):
+        members[f"{name}.wav"] = WAV
+        members[f"__MACOSX/._{name}.wav"] = b"\0\x05\x16\x07junk"
+    path = make_zip(tmp_path / "voice.zip", members)
+    findings = check(path)
+    assert sorted(f.rule for f in findings) == ["zip.folders", "zip.non-wav"]
+    assert "macOS Finder metadata" in findings[0].message
+    assert findings[1].actual == 3
+
+
+def test_entries_in_an_unusual_compression_are_one_finding(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "voice.zip", {"a.wav": WAV, "b.wav": WAV}, compression=0)
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + offset : start + offset + 2] = (9).to_bytes(2, "little")  # Deflate64
+            start += 4
+    path.write_bytes(bytes(data))
+    (finding,) = [f for f in check(path) if f.rule == "zip.corrupt"]
+    assert finding.message.startswith("entries 'a.wav', 'b.wav': it is compressed with Deflate64")
+
+
 def test_folders_a_folder_of_wavs(tmp_path: Path) -> None:
     members = {"我的录音/": b"", "我的录音/a.wav": WAV, "我的录音/b.wav": WAV_48K}
     path = make_zip(tmp_path / "voice.zip", members)

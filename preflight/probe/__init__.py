@@ -15,6 +15,7 @@ from pathlib import Path
 from preflight.probe.facts import (
     AudioFacts,
     FileFacts,
+    Kind,
     LfsPointer,
     Media,
     Node,
@@ -63,7 +64,7 @@ def probe_file(path: Path, shown: str) -> FileFacts:
         problem = f"the {fmt.upper()} headers could not be parsed ({type(error).__name__})"
         return FileFacts(shown, node, size, fmt, KIND.get(fmt), problem=problem)
     fmt = _refine(fmt, media)
-    return FileFacts(shown, node, size, fmt, KIND.get(fmt), media=media)
+    return FileFacts(shown, node, size, fmt, _kind(fmt, media), media=media)
 
 
 def _node(path: Path) -> tuple[Node, int | None]:
@@ -120,6 +121,15 @@ def _probe_media(path: Path, fmt: str, size: int) -> Media | None:
 
         return probe_pdf(path, size)
     return None  # other archives: their format is all the rules need
+
+
+def _kind(fmt: str, media: Media | None) -> Kind | None:
+    """What the tracks say when there are tracks: a movie container with only sound is audio."""
+    if isinstance(media, VideoFacts):
+        return "video"
+    if isinstance(media, AudioFacts):
+        return "audio"
+    return KIND.get(fmt)
 
 
 def _refine(fmt: str, media: Media | None) -> str:

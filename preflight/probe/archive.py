@@ -24,6 +24,7 @@ HEAD_MAX = 64 * 1024  # bytes of a member's content read to sniff it and parse i
 # Compressed bytes one member may pull from the archive to yield its head: real data never
 # needs more than about HEAD_MAX; a hostile member (endless empty deflate blocks) is cut off.
 MEMBER_READ_MAX = 1024 * 1024
+_METHODS = {9: "Deflate64 (method 9)", 98: "PPMd (method 98)", 95: "XZ (method 95)"}
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
 _LOCAL_HEADER = 30  # fixed part of a local file header, before its name and extra field
@@ -211,7 +212,15 @@ def _content(
     except zipfile.BadZipFile as error:
         return None, None, _member_problem(error)
     except NotImplementedError:
-        return None, None, f"compression method {info.compress_type} is not supported"
+        method = _METHODS.get(info.compress_type, f"method {info.compress_type}")
+        return (
+            None,
+            None,
+            (
+                f"it is compressed with {method}, which common unzip libraries cannot read; "
+                "zip it again with the standard Deflate method"
+            ),
+        )
     except (zlib.error, EOFError):
         return None, None, "its compressed data is damaged or cut short"
     except (OSError, ValueError, RuntimeError) as error:

@@ -23,7 +23,8 @@ def probe_pdf(path: Path, size: int) -> DocumentFacts:
         head = stream.read(HEAD_BYTES)
         stream.seek(max(0, size - TAIL_BYTES))
         tail = stream.read(TAIL_BYTES)
-    if b"%%EOF" not in tail[-EOF_WINDOW:]:
+    # Scanners and mailers pad some PDFs with NULs or blank lines after the marker.
+    if b"%%EOF" not in tail.rstrip(b"\0 \t\r\n")[-EOF_WINDOW:]:
         raise ProbeError("the PDF is cut short: no %%EOF marker at its end")
     version = _VERSION.search(head[:1024])
     return DocumentFacts(

@@ -69,14 +69,14 @@ def _container(general: Any) -> str | None:
 def _video(general: Any, track: Any, container: str | None, videos: int, audios: int) -> VideoFacts:
     width, height = _int(track.width), _int(track.height)
     rotation = _rotation(track.rotation)
-    turned = rotation in (90, 270)
-    display_width, display_height = (height, width) if turned else (width, height)
     pixel_aspect = _number(track.pixel_aspect_ratio)
+    # What a player shows: non-square pixels stretched to square ones, then the rotation.
+    shown_width = round(width * pixel_aspect) if width and pixel_aspect else width
+    turned = rotation in (90, 270)
+    display_width, display_height = (height, shown_width) if turned else (shown_width, height)
     display_aspect = None
-    if width and height:
-        display_aspect = width * (pixel_aspect or 1.0) / height
-        if turned:
-            display_aspect = 1 / display_aspect
+    if display_width and display_height:
+        display_aspect = display_width / display_height
     duration = _seconds(general) or _seconds(track)
     fps = _number(track.frame_rate)
     frames = _number(track.frame_count)

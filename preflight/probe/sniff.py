@@ -33,7 +33,9 @@ KIND: dict[str, Kind] = {
     **dict.fromkeys(
         ("mp4", "mov", "3gp", "mkv", "webm", "avi", "mpeg-ts", "mpeg-ps", "flv"), "video"
     ),
-    **dict.fromkeys(("wav", "mp3", "aac", "m4a", "flac", "ogg", "wma"), "audio"),
+    **dict.fromkeys(
+        ("wav", "mp3", "aac", "m4a", "flac", "ogg", "wma", "amr", "aiff", "caf"), "audio"
+    ),
     "wmv": "video",
     **dict.fromkeys(("zip", "7z", "rar", "gzip", "bzip2", "xz", "tar"), "archive"),
     **dict.fromkeys(("jpeg", "png", "webp", "gif", "bmp", "tiff", "heic", "avif"), "image"),
@@ -57,8 +59,12 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "flac": ("flac",),
     "ogg": ("ogg", "oga", "opus"),
     "wma": ("wma", "asf"),
+    "amr": ("amr", "3ga"),
+    "aiff": ("aif", "aiff", "aifc"),
+    "caf": ("caf",),
     "wmv": ("wmv", "asf"),
-    "zip": ("zip",),
+    # Office documents, e-books and app packages are zips too: their names are not wrong.
+    "zip": ("zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "jar", "apk"),
     "7z": ("7z",),
     "rar": ("rar",),
     "gzip": ("gz", "tgz"),
@@ -105,6 +111,12 @@ def sniff(head: bytes) -> str | None:
         return "pdf"
     if head.startswith(b"fLaC"):
         return "flac"
+    if head.startswith(b"#!AMR"):
+        return "amr"
+    if head.startswith(b"FORM") and head[8:12] in (b"AIFF", b"AIFC"):
+        return "aiff"
+    if head.startswith(b"caff"):
+        return "caf"
     if head.startswith(b"OggS"):
         return "ogg"
     if head.startswith(b"FLV"):
@@ -125,6 +137,8 @@ def sniff(head: bytes) -> str | None:
         return "mpeg-ps"
     if len(head) > 376 and head[0] == head[188] == head[376] == 0x47:
         return "mpeg-ts"
+    if len(head) > 388 and head[4] == head[196] == head[388] == 0x47:
+        return "mpeg-ts"  # M2TS (AVCHD .MTS): 192-byte packets, a 4-byte timecode first
     return _sniff_mpeg_audio(head)
 
 

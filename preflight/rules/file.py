@@ -9,7 +9,7 @@ from preflight.fields import expected_kind
 from preflight.hints import rename_command
 from preflight.limits import human_bytes
 from preflight.names import split_name
-from preflight.probe.sniff import EXTENSIONS
+from preflight.probe.sniff import EXTENSIONS, KIND
 from preflight.report import Finding
 from preflight.rules.base import Rule, Subject
 
@@ -60,8 +60,6 @@ RULES = (
 # A finding of these means the content cannot be judged: the media rules do not run.
 GATES = frozenset(rule.id for rule in RULES if rule is not EXTENSION_MISMATCH)
 
-# ISO base media / QuickTime files are movies even when they hold only audio (then "M4A").
-_MOVIE_CONTAINERS = ("mp4", "mov", "m4a", "3gp")
 _NODE_WORDS = {
     "directory": "a directory",
     "fifo": "a named pipe (FIFO)",
@@ -119,7 +117,7 @@ def _kind(subject: Subject) -> Iterator[Finding]:
     kind = subject.file.kind
     if wanted is None or kind == wanted:
         return
-    if wanted == "video" and subject.file.format in _MOVIE_CONTAINERS:
+    if wanted == "video" and _is_movie_container(subject.file.format):
         return  # a movie container holding only sound: video.no-video-track says so
     got = f"{_KIND_WORDS.get(kind or '', 'data')} ({(subject.file.format or '?').upper()})"
     yield subject.finding(
@@ -128,6 +126,11 @@ def _kind(subject: Subject) -> Iterator[Finding]:
         actual=subject.file.format,
         limit=_KIND_WORDS[wanted],
     )
+
+
+def _is_movie_container(fmt: str | None) -> bool:
+    """Containers made for video, even when they hold only sound (an MP4 of sound is M4A)."""
+    return fmt == "m4a" or KIND.get(fmt or "") == "video"
 
 
 def _extension(subject: Subject) -> Iterator[Finding]:

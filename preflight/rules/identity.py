@@ -3,18 +3,17 @@
 The engine reports a file of the wrong kind (a zip as the identity video) as
 file.type-mismatch, and a PDF cut short as file.unreadable (the probe refuses it); this
 rule covers the right kind in the wrong format (an MKV video, a document that is not a
-PDF) and an encrypted PDF, which the reviewer may not be able to open.
+PDF). An encrypted PDF passes: e-signed letters are encrypted to forbid edits and still
+open without a password, and telling the two apart means decrypting it.
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 
 from preflight.fields import FIELDS
-from preflight.hints import sibling
 from preflight.limits import VIDEO_CONTAINERS
-from preflight.probe.facts import DocumentFacts, VideoFacts
+from preflight.probe.facts import VideoFacts
 from preflight.report import Finding
 from preflight.rules.base import Rule, Subject
 from preflight.rules.video import CONTAINER, describe_format, remux_to_mp4
@@ -59,21 +58,11 @@ def _video(subject: Subject) -> Iterator[Finding]:
 
 
 def _letter(subject: Subject) -> Iterator[Finding]:
-    file, media = subject.file, subject.file.media
+    file = subject.file
     if file.format != "pdf":
         yield subject.finding(
             FORMAT,
             f"the written authorization letter is {(file.format or 'unknown').upper()}, not PDF",
             actual=file.format,
             limit="PDF",
-        )
-    elif isinstance(media, DocumentFacts) and media.encrypted:
-        yield subject.finding(
-            FORMAT,
-            "the written authorization letter is an encrypted PDF (a password or restrictions) "
-            "that the reviewer may not be able to open; save the scan again without encryption "
-            "(with qpdf, add --password=… if it has one)",
-            actual="encrypted",
-            limit="PDF without encryption",
-            hint=shlex.join(["qpdf", "--decrypt", file.path, sibling(file.path, "decrypted")]),
         )

@@ -287,7 +287,8 @@ def _fps(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 
 
 def _vfr(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
-    if video.fps_mode != "VFR":
+    # Only an MP4/MOV index times every frame; libmediainfo calls an MPEG-TS "VFR" unseen.
+    if video.fps_mode != "VFR" or subject.file.format not in VIDEO_CONTAINERS:
         return
     low, high = video.fps_min, video.fps_max
     span = f" from {_fps_text(low)} to {_fps_text(high)} fps" if low and high else ""

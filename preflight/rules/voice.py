@@ -147,11 +147,13 @@ def check(subject: Subject) -> Iterator[Finding]:
         return
     files = [e for e in facts.entries if not e.is_dir]
     wavs = [e for e in files if e.content == "wav" and e.problem is None]
+    by_problem: dict[str, list[str]] = {}
     for entry in files:
         if entry.problem is not None:
-            yield subject.finding(
-                CORRUPT, f"entry '{entry.name}': {entry.problem}", actual=entry.name
-            )
+            by_problem.setdefault(entry.problem, []).append(entry.name)
+    for problem, names in by_problem.items():  # one finding per cause, naming its entries
+        label = "entry" if len(names) == 1 else "entries"
+        yield subject.finding(CORRUPT, f"{label} {_listed(names)}: {problem}", actual=len(names))
     yield from _encrypted(subject, files)
     yield from _paths(subject, facts, wavs)
     yield from _count(subject, files, wavs)
@@ -190,11 +192,17 @@ def _paths(subject: Subject, facts: ZipFacts, wavs: Sequence[ZipEntry]) -> Itera
         if e.name not in unsafe_names and (e.is_dir or _folder(e.name))
     ]
     if nested:
+        advice = "select the WAV files themselves and zip them, without a folder"
+        if all(_is_mac_metadata(name) for name in nested):
+            advice = (
+                "these are macOS Finder metadata (__MACOSX/); zip the WAV files with a tool "
+                "that leaves it out, e.g. zip -j -X"
+            )
         yield subject.finding(
             FOLDERS,
             f"the zip is not flat: {_listed(nested)} "
             f"{'is a folder or in one' if len(nested) == 1 else 'are folders or in one'}; "
-            "select the WAV files themselves and zip them, without a folder",
+            + advice,
             actual=len(nested),
             hint=_rezip(subject.file.path, wavs),
         )
@@ -222,7 +230,18 @@ def _count(
 def _non_wav(
     subject: Subject, files: Sequence[ZipEntry], wavs: Sequence[ZipEntry]
 ) -> Iterator[Finding]:
+    metadata = [e.name for e in files if _is_mac_metadata(e.name) and not e.symlink]
+    if metadata:  # one finding for the Finder's leftovers, however many files it zipped
+        yield subject.finding(
+            NON_WAV,
+            f"{_listed(metadata)} {'is' if len(metadata) == 1 else 'are'} macOS metadata, "
+            "not WAV files; leave them out of the zip",
+            actual=len(metadata),
+            hint=_rezip(subject.file.path, wavs),
+        )
     for entry in files:
+        if _is_mac_metadata(entry.name) and not entry.symlink:
+            continue
         if entry.symlink:
             what = "a symbolic link"
         elif entry.content is None or entry.content == "wav" or entry.problem is not None:
@@ -336,10 +355,13 @@ def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
     return f"{shlex.join(unpack)} && {shlex.join(pack)}"
 
 
+def _is_mac_metadata(name: str) -> bool:
+    """What the macOS Finder adds to a zip: AppleDouble `._` files, `__MACOSX/`, .DS_Store."""
+    base = _basename(name) or name.rstrip("/")
+    return name.startswith("__MACOSX/") or base.startswith("._") or base == ".DS_Store"
+
+
 def _describe(entry: ZipEntry) -> str:
-    base = _basename(entry.name)
-    if entry.name.startswith("__MACOSX/") or base.startswith("._") or base == ".DS_Store":
-        return "macOS metadata"
     if entry.size == 0:
         return "empty"
     if entry.content == "unknown":
