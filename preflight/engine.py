@@ -75,9 +75,11 @@ def _not_material(facts: FileFacts) -> str | None:
 
 
 def probe_all(items: Iterable[tuple[Path, str]], jobs: int = 0) -> dict[Path, FileFacts]:
+    """Probe each file once; `jobs` processes (0: every core, for batches worth a pool)."""
     pending = list(items)
-    workers = jobs or (os.cpu_count() or 1 if len(pending) >= _PARALLEL_FROM else 1)
-    workers = min(workers, len(pending))
+    if jobs == 0:
+        jobs = (os.cpu_count() or 1) if len(pending) >= _PARALLEL_FROM else 1
+    workers = min(jobs, len(pending))
     if workers <= 1:
         return {path: probe_file(path, shown) for path, shown in pending}
     paths, shown = zip(*pending, strict=True)
