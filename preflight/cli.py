@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,11 +11,11 @@ from typing import Any
 import click
 
 from preflight import __version__
+from preflight.fields import UPLOAD_PREFIX
 from preflight.report import Report
 from preflight.reporters import REPORTERS
 
 _FORMATS = tuple(REPORTERS)
-_PATH_PREFIX = re.compile(r"/customer-pipeline/\d+/[0-9a-fA-F-]{32,36}/?$")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -170,8 +169,9 @@ def _prefix(value: str | None) -> str | None:
     {digits}/{uuid}/`), with https:// added when it has no scheme."""
     if value is None:
         return None
-    prefix = value if "://" in value else f"https://{value.lstrip('/')}"
-    if not _PATH_PREFIX.search(prefix) or not prefix.startswith(("https://", "http://")):
+    prefix = (value if "://" in value else f"https://{value.lstrip('/')}").rstrip("/") + "/"
+    match = UPLOAD_PREFIX.search(prefix)
+    if not prefix.startswith(("https://", "http://")) or not match or match.end() != len(prefix):
         raise click.BadParameter(
             f"{value!r} is not an upload PathPrefix ({{domain}}/customer-pipeline/{{digits}}/"
             "{uuid}/)",

@@ -1,4 +1,4 @@
-"""Manifests → probes (once per file, both cores on batches) → rules → one Report."""
+"""Manifests → probes (once per file, every core on batches) → rules → one Report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from preflight import __version__, manifest
-from preflight.fields import FIELDS, applies, expected_kind, is_url, local_path, make_type_of
+from preflight.fields import FIELDS, applies, local_file, local_path, make_type_of
 from preflight.limits import MAKE_TYPES, MakeType
 from preflight.manifest import Manifest
 from preflight.probe import probe_file
@@ -97,7 +97,7 @@ def inspect_file(facts: FileFacts, strict: bool = False) -> Inspection:
     for make_type, field in _uses(facts):
         findings = evaluate(Subject(field, make_type, facts))
         label = make_type.name if make_type else ANY_MAKE_TYPE
-        fits = expected_kind(field, make_type) in (None, facts.kind)
+        fits = not any(f.rule == file.TYPE_MISMATCH.id for f in findings)
         verdicts.append(Verdict(label, field, tuple(findings), strict, fits))
     return Inspection(facts.path, facts.kind, facts.to_dict(), tuple(verdicts))
 
@@ -148,16 +148,18 @@ def _check_request(
     duplicates: list[Finding],
     settings: Settings,
 ) -> RequestReport:
-    # A manifest that could not be read has no fields to judge: say so, once.
-    findings = [*source.problems] or [*request.check(source), *duplicates]
+    if source.readable:
+        findings = [*request.check(source), *duplicates]
+    else:
+        findings = list(file.check_manifest(source))
     make_type = make_type_of(source.payload.get("MakeType"))
     files = []
     for ref in refs:
-        probed = facts.get(ref.path) or FileFacts(ref.shown, "other", None, None, None)
-        probed = replace(probed, path=ref.shown)
-        subject = Subject(ref.field, make_type, probed, ref.outside_root)
-        findings += evaluate(subject)
-        files.append(FileReport(ref.field, ref.shown, probed.kind, probed.to_dict()))
+        probed = facts.get(ref.path)  # None: outside the work tree, never opened
+        shown = replace(probed, path=ref.shown) if probed else FileFacts(ref.shown, "other")
+        findings += evaluate(Subject(ref.field, make_type, shown, ref.outside_root))
+        read = shown.to_dict() if probed else None
+        files.append(FileReport(ref.field, ref.shown, shown.kind, read))
     return RequestReport(
         source=source.source,
         request=build_request(source.payload, settings.cos_prefix),
@@ -174,11 +176,9 @@ def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:
     if source.source != manifest.COMMAND_LINE and not settings.allow_outside_root:
         root = _work_tree(source.folder)
     shown_folder = "" if source.source == manifest.COMMAND_LINE else os.path.dirname(source.source)
-    for name, spec in FIELDS.items():
-        value = source.payload.get(name)
-        if not spec.is_file or not isinstance(value, str) or not value or is_url(value):
-            continue
-        if make_type is not None and not applies(name, make_type):
+    for name in FIELDS:
+        value = local_file(name, source.payload.get(name))
+        if value is None or (make_type is not None and not applies(name, make_type)):
             continue
         path = Path(os.path.abspath(source.folder / local_path(value)))
         shown = os.path.normpath(os.path.join(shown_folder, local_path(value)))
@@ -243,7 +243,7 @@ def _manifests_referencing(media: Path, settings: Settings) -> Iterator[tuple[Pa
     folder = target.parent
     while True:
         for candidate in sorted(p for p in _listdir(folder) if manifest.is_manifest(p)):
-            loaded = manifest.load(candidate, _shown(candidate, _key(settings.cwd)))
+            loaded = manifest.load(candidate, os.path.relpath(candidate, _key(settings.cwd)))
             if any(_key(ref.path) == target for ref in _file_refs(loaded, settings)):
                 yield candidate, loaded
         if folder == stop or stop not in folder.parents:
@@ -258,5 +258,3 @@ def _listdir(folder: Path) -> list[Path]:
         return []
 
 
-def _shown(path: Path, cwd: Path) -> str:
-    return os.path.relpath(path, cwd)

@@ -15,7 +15,6 @@ FileRole = Literal["material", "identity-video", "identity-letter", "driver"]
 class Field:
     name: str
     type: type  # str or bool: the JSON/TOML type the API expects
-    required: bool = False
     role: FileRole | None = None  # set for fields that hold a file
 
     @property
@@ -26,9 +25,9 @@ class Field:
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("AnchorName", str, required=True),
-        Field("MakeType", str, required=True),
-        Field("SexType", str, required=True),
+        Field("AnchorName", str),
+        Field("MakeType", str),
+        Field("SexType", str),
         Field("IdentityCosUrl", str, role="identity-video"),
         Field("IdentityWrittenCosUrl", str, role="identity-letter"),
         Field("MaterialCosUrl", str, role="material"),
@@ -42,6 +41,11 @@ FIELDS: dict[str, Field] = {
 IDENTITY_FIELDS = ("IdentityCosUrl", "IdentityWrittenCosUrl")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PREFIX_PLACEHOLDER = "${COS_PATH_PREFIX}"  # stands for the upload PathPrefix in a template
+# The PathPrefix the upload-credentials API returns: {domain}/customer-pipeline/{digits}/{uuid}/
+UPLOAD_PREFIX = re.compile(
+    r"/customer-pipeline/(?P<digits>\d+)/(?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?"
+    r"[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})/"
+)
 
 
 def is_url(value: str) -> bool:
@@ -97,6 +101,13 @@ def _target(field: str, make_type: MakeType | None) -> tuple[str, str] | None:
 
 def make_type_of(value: object) -> MakeType | None:
     return MAKE_TYPES.get(value) if isinstance(value, str) else None
+
+
+def local_file(field: str, value: object) -> str | None:
+    """The field's value when it names a local file (not a URL, not empty), else None."""
+    if FIELDS[field].is_file and isinstance(value, str) and value and not is_url(value):
+        return value
+    return None
 
 
 def local_path(value: str) -> str:

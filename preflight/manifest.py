@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from preflight.report import Finding
-from preflight.rules.file import MISSING, UNREADABLE
-
 MANIFEST_MAX_BYTES = 1024**2  # a request is a few hundred bytes: anything larger is not one
 _SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "__MACOSX"})
 COMMAND_LINE = "<command line>"
@@ -39,7 +36,12 @@ class Manifest:
     folder: Path  # local paths in the payload are relative to it
     payload: dict[str, Any]
     extra_keys: tuple[str, ...] = ()  # top-level keys of a body beside Header and Payload
-    problems: tuple[Finding, ...] = ()  # why the manifest itself could not be read
+    missing: bool = False  # the manifest does not exist
+    problem: str | None = None  # why the manifest could not be read
+
+    @property
+    def readable(self) -> bool:
+        return not self.missing and self.problem is None
 
 
 def is_manifest(path: Path) -> bool:
@@ -60,16 +62,14 @@ def discover(folder: Path) -> Iterator[Path]:
 
 
 def load(path: Path, shown: str) -> Manifest:
-    """Read one manifest; a broken one becomes a Manifest with a file.unreadable finding."""
+    """Read one manifest; a broken one is a Manifest that says why, with no fields."""
     folder = path.parent
     try:
         payload, extra = _parse(path)
     except FileNotFoundError:
-        finding = MISSING.finding("no such manifest", path=shown)
-        return Manifest(shown, folder, {}, problems=(finding,))
+        return Manifest(shown, folder, {}, missing=True)
     except _ManifestError as error:
-        finding = UNREADABLE.finding(str(error), path=shown)
-        return Manifest(shown, folder, {}, problems=(finding,))
+        return Manifest(shown, folder, {}, problem=str(error))
     return Manifest(shown, folder, payload, extra)
 
 

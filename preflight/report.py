@@ -39,7 +39,7 @@ class FileReport:
     field: str
     path: str
     kind: str | None
-    facts: dict[str, JSON]
+    facts: dict[str, JSON] | None  # None: the file was not read (outside the work tree)
 
     def to_dict(self) -> dict[str, JSON]:
         return asdict(self)

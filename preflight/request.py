@@ -10,7 +10,7 @@ from preflight.fields import (
     FIELDS,
     PREFIX_PLACEHOLDER,
     applies,
-    is_url,
+    local_file,
     local_path,
     make_type_of,
     upload_folder,
@@ -29,8 +29,9 @@ def build_request(payload: dict[str, Any], cos_prefix: str | None) -> dict[str, 
             continue  # absent or of the wrong type: request.field-type reports it
         if make_type is not None and not applies(name, make_type):
             continue
-        if spec.is_file and isinstance(value, str) and value and not is_url(value):
+        local = local_file(name, value)
+        if local is not None:
             folder = upload_folder(name, make_type) or FOLDER_PLACEHOLDER
-            value = f"{prefix}/{folder}/{PurePosixPath(local_path(value)).name}"
+            value = f"{prefix}/{folder}/{PurePosixPath(local_path(local)).name}"
         body[name] = value
     return {"Header": {}, "Payload": body}

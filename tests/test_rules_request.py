@@ -10,6 +10,7 @@ import pytest
 
 from preflight.manifest import from_fields, load
 from preflight.rules import request
+from preflight.rules.file import check_manifest
 
 GOOD: dict[str, Any] = {
     "AnchorName": "Tom_blue-suit",
@@ -169,7 +170,7 @@ def test_broken_manifests_are_unreadable_findings(tmp_path: Path, text: str, nam
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     manifest = load(path, name)
-    assert [f.rule for f in manifest.problems] == ["file.unreadable"]
+    assert [f.rule for f in check_manifest(manifest)] == ["file.unreadable"]
     assert manifest.payload == {}
 
 

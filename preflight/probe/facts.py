@@ -105,9 +105,9 @@ class FileFacts:
 
     path: str  # as displayed: relative where the user gave it relative
     node: Node
-    size: int | None
-    format: str | None  # read from the content, never from the name
-    kind: Kind | None
+    size: int | None = None
+    format: str | None = None  # read from the content, never from the name
+    kind: Kind | None = None
     lfs: LfsPointer | None = None
     problem: str | None = None  # unreadable: empty, truncated, corrupt
     media: Media | None = None

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from preflight.fields import expected_kind
 from preflight.hints import rename_command
 from preflight.limits import human_bytes
+from preflight.manifest import Manifest
 from preflight.names import split_name
 from preflight.probe.sniff import EXTENSIONS, KIND
 from preflight.report import Finding
@@ -73,6 +74,14 @@ _KIND_WORDS = {
     "image": "an image",
     "document": "a PDF document",
 }
+
+
+def check_manifest(manifest: Manifest) -> Iterator[Finding]:
+    """A manifest that cannot be read: one finding, and its fields are not judged."""
+    if manifest.missing:
+        yield MISSING.finding("no such manifest", path=manifest.source)
+    elif manifest.problem is not None:
+        yield UNREADABLE.finding(manifest.problem, path=manifest.source)
 
 
 def check(subject: Subject) -> Iterator[Finding]:

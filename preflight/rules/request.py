@@ -14,6 +14,7 @@ from preflight.fields import (
     FIELDS,
     IDENTITY_FIELDS,
     PREFIX_PLACEHOLDER,
+    UPLOAD_PREFIX,
     applies,
     is_url,
     make_type_of,
@@ -143,10 +144,7 @@ RULES = (
     COS_PATH,
 )
 
-_UPLOAD_PATH = re.compile(
-    r"/customer-pipeline/(?P<digits>\d+)/(?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}"
-    r"-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})/(?P<folder>[^/]+)/(?P<file>[^/]+)$"
-)
+_UPLOAD_PATH = re.compile(UPLOAD_PREFIX.pattern + r"(?P<folder>[^/]+)/(?P<file>[^/]+)$")
 _TEMPLATED_PATH = re.compile(r"/(?P<folder>[^/]+)/(?P<file>[^/]+)")
 _SHOWN_MAX = 80  # characters of a user's value quoted back in a message
 
@@ -414,15 +412,22 @@ def _cos_problem(url: str, folder: str | None) -> str | None:
         match = _TEMPLATED_PATH.fullmatch(url[len(PREFIX_PLACEHOLDER) :])
         if match is None:
             return f"does not follow the template {PREFIX_PLACEHOLDER}/{{folder}}/{{file}}"
-    elif not url.lower().startswith(("https://", "http://")):
-        return "is not an http(s) URL of an uploaded object"
     else:
-        path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
-        match = _UPLOAD_PATH.search(path)
-    if match is None:
-        if "/customer-pipline/" in path:
-            return "spells the prefix 'customer-pipline'; the upload path is 'customer-pipeline'"
-        return "does not follow the upload path …/customer-pipeline/{digits}/{uuid}/{folder}/{file}"
+        match, problem = _url_path(url)
+        if match is None:
+            return problem
     if folder is not None and match["folder"] != folder:
         return f"is in the folder '{match['folder']}/', but this field's files go in '{folder}/'"
     return None
+
+
+def _url_path(url: str) -> tuple[re.Match[str] | None, str]:
+    """The upload path of an object URL, or why the URL has none."""
+    if not url.lower().startswith(("https://", "http://")):
+        return None, "is not an http(s) URL of an uploaded object"
+    path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+    match = _UPLOAD_PATH.search(path)
+    if match is None and "/customer-pipline/" in path:
+        return None, "spells the prefix 'customer-pipline'; the upload path is 'customer-pipeline'"
+    problem = "does not follow the upload path …/customer-pipeline/{digits}/{uuid}/{folder}/{file}"
+    return match, problem
