@@ -1,3 +1,4 @@
 from preflight.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

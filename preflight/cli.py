@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -13,9 +12,8 @@ import click
 from preflight import __version__
 from preflight.fields import UPLOAD_PREFIX
 from preflight.report import Report
-from preflight.reporters import REPORTERS
-
-_FORMATS = tuple(REPORTERS)
+from preflight.reporters import CATALOGUE_REPORTERS, INSPECTION_REPORTERS, REPORTERS
+from preflight.reporters.json_report import dumps
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,7 +42,7 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(_FORMATS),
+    type=click.Choice(list(REPORTERS)),
     default="text",
     show_default=True,
     help="Report format on stdout.",
@@ -116,37 +114,34 @@ def check(
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(_FORMATS), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(list(INSPECTION_REPORTERS)),
+    default="text",
+    show_default=True,
 )
 def inspect(files: tuple[Path, ...], output_format: str) -> None:
     """Show the facts preflight reads from each file, and which make types accept it."""
     from preflight.engine import inspect_file, probe_all
-    from preflight.reporters import inspect as inspect_reporter
 
     facts = probe_all((Path(os.path.abspath(f)), str(f)) for f in files)
     inspections = [inspect_file(f) for f in facts.values()]
-    if output_format == "json":
-        text = json.dumps([i.to_dict() for i in inspections], ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = inspect_reporter.render(inspections, _colour())
-    click.echo(_printable(text), nl=False)
+    click.echo(_printable(INSPECTION_REPORTERS[output_format](inspections, _colour())), nl=False)
 
 
 @cli.command()
 @click.option(
-    "--format", "output_format", type=click.Choice(_FORMATS), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(list(CATALOGUE_REPORTERS)),
+    default="text",
+    show_default=True,
 )
 def rules(output_format: str) -> None:
     """Print the rule catalogue: id, severity, limit and when each rule fires."""
     from preflight.registry import RULES
-    from preflight.reporters import catalogue
 
-    if output_format == "json":
-        click.echo(
-            json.dumps([catalogue.as_dict(r) for r in RULES.values()], ensure_ascii=False, indent=2)
-        )
-    else:
-        click.echo(catalogue.table(RULES.values()), nl=False)
+    click.echo(CATALOGUE_REPORTERS[output_format](RULES.values()), nl=False)
 
 
 def _anchors(path: Path | None) -> frozenset[str]:
@@ -208,8 +203,8 @@ def _emit(report: Report, folder: Path) -> None:
             while name in taken:
                 name, number = f"{stem}-{number}", number + 1
             taken.add(name)
-            text = json.dumps(request.request, ensure_ascii=False, indent=2) + "\n"
-            (folder / f"{name}.json").write_text(_printable(text), encoding="utf-8")
+            text = _printable(dumps(request.request))
+            (folder / f"{name}.json").write_text(text, encoding="utf-8")
     except OSError as error:
         raise click.BadParameter(
             f"cannot write to {folder}: {error.strerror}", param_hint="--emit-request"

@@ -61,7 +61,7 @@ def run(settings: Settings) -> Report:
             skipped.append(Skipped(facts[path].path, reason))
         else:
             files.append(inspect_file(facts[path], settings.strict))
-    return Report(__version__, requests, tuple(files), settings.strict, tuple(skipped))
+    return Report(__version__, requests, tuple(files), tuple(skipped))
 
 
 def _not_material(facts: FileFacts) -> str | None:
@@ -256,5 +256,3 @@ def _listdir(folder: Path) -> list[Path]:
         return [p for p in folder.iterdir() if p.is_file()]
     except OSError:
         return []
-
-

@@ -12,13 +12,17 @@ def outside_charset(text: str) -> list[str]:
     return list(dict.fromkeys(c for c in text if not NAME_CHARSET.fullmatch(c)))
 
 
-def describe_chars(chars: list[str], most: int = 8) -> str:
+_DESCRIBED_MAX = 8
+
+
+def describe_chars(chars: list[str]) -> str:
     """`a space, ',', U+0007`: characters a producer can recognise in a message."""
     words = [
         "a space" if c == " " else f"'{c}'" if c.isprintable() else f"U+{ord(c):04X}"
-        for c in chars[:most]
+        for c in chars[:_DESCRIBED_MAX]
     ]
-    return ", ".join(words) + (f" and {len(chars) - most} more" if len(chars) > most else "")
+    more = len(chars) - _DESCRIBED_MAX
+    return ", ".join(words) + (f" and {more} more" if more > 0 else "")
 
 
 def clean_name(text: str, fallback: str) -> str:

@@ -144,7 +144,6 @@ class Report:
     version: str
     requests: tuple[RequestReport, ...] = ()
     files: tuple[Inspection, ...] = ()
-    strict: bool = False
     skipped: tuple[Skipped, ...] = ()
     counts: dict[str, int] = field(init=False)
 

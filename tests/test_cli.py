@@ -307,9 +307,7 @@ def test_readme_documents_every_rule() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
     table = readme[start : readme.index("<!-- rules:end -->")]
-    assert table == markdown(RULES.values()), "run: python -m preflight.reporters.catalogue"
-    for rule_id in RULES:
-        assert f"`{rule_id}`" in table
+    assert table == markdown(RULES.values()), "run: make readme"
 
 
 def test_emitted_bodies_are_not_read_back_as_manifests(tmp_path: Path) -> None:

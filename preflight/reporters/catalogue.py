@@ -34,9 +34,3 @@ def markdown(rules: Iterable[Rule]) -> str:
         cells = (f"`{rule.id}`", rule.severity, rule.summary, rule.limit or "—", rule.source)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":  # `python -m preflight.reporters.catalogue` prints the README table
-    from preflight.registry import RULES
-
-    print(markdown(RULES.values()), end="")

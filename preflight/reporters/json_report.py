@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
-from preflight.report import Report
+from preflight.report import JSON, Report
+
+
+def dumps(value: JSON) -> str:
+    """JSON for people and machines alike: indented, non-ASCII names kept as they are."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def render(report: Report, color: bool = False) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return dumps(report.to_dict())

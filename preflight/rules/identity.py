@@ -48,7 +48,7 @@ def _video(subject: Subject) -> Iterator[Finding]:
             limit=limit,
             hint=remux_to_mp4(file.path, media),
         )
-    elif not isinstance(media, VideoFacts) or not media.video_tracks:
+    elif not isinstance(media, VideoFacts):
         yield subject.finding(
             FORMAT,
             f"the authorization video is a {(file.format or '').upper()} file with no video track",

@@ -250,9 +250,9 @@ def _as_bool(value: object) -> bool | None:
     return None
 
 
-def _edit(source: str, field: str, value: str | bool | None, usable: bool = True) -> str | None:
+def _edit(source: str, field: str, value: str | bool | None) -> str | None:
     """The fix as the user would type it: in the manifest's own syntax, or as a flag."""
-    if value is None or not usable:
+    if value is None:
         return None
     if source == COMMAND_LINE:
         flag = next(f for f, name in FLAG_FIELDS.items() if name == field)
@@ -318,7 +318,9 @@ def _anchor_name(value: object, source: str) -> Iterator[Finding]:
             field="AnchorName",
             path=source,
             actual=value[:_SHOWN_MAX],
-            hint=_edit(source, "AnchorName", suggestion, len(suggestion) >= ANCHOR_NAME_MIN),
+            hint=_edit(
+                source, "AnchorName", suggestion if len(suggestion) >= ANCHOR_NAME_MIN else None
+            ),
         )
 
 

@@ -111,7 +111,7 @@ _REENCODE: dict[str, Any] = {"c:v": "libx264", "crf": 18, "preset": "medium", "c
 
 def check(subject: Subject) -> Iterator[Finding]:
     video = subject.file.media
-    if isinstance(video, AudioFacts) or (isinstance(video, VideoFacts) and not video.video_tracks):
+    if isinstance(video, AudioFacts):  # the probe gives VideoFacts only with a video track
         yield _no_video(subject, video)
         return
     if not isinstance(video, VideoFacts):
@@ -142,13 +142,11 @@ def describe_format(fmt: str | None, container: str | None) -> str:
     return f"{name} ({container})" if container and container.upper() != name else name
 
 
-def _no_video(subject: Subject, media: VideoFacts | AudioFacts) -> Finding:
-    what = ""
-    if isinstance(media, AudioFacts):
-        length = f", {_minutes(media.duration_s)}" if media.duration_s else ""
-        what = f": it holds only audio ({media.codec or 'unknown codec'}{length})"
+def _no_video(subject: Subject, media: AudioFacts) -> Finding:
+    length = f", {_minutes(media.duration_s)}" if media.duration_s else ""
+    what = f"it holds only audio ({media.codec or 'unknown codec'}{length})"
     return subject.finding(
-        NO_VIDEO_TRACK, f"the file has no video track{what}", actual=0, limit="a video track"
+        NO_VIDEO_TRACK, f"the file has no video track: {what}", actual=0, limit="a video track"
     )
 
 
