@@ -126,7 +126,7 @@ def inspect(files: tuple[Path, ...], output_format: str) -> None:
 
     facts = probe_all((Path(os.path.abspath(f)), str(f)) for f in files)
     inspections = [inspect_file(f) for f in facts.values()]
-    click.echo(_printable(INSPECTION_REPORTERS[output_format](inspections, _colour())), nl=False)
+    click.echo(_printable(INSPECTION_REPORTERS[output_format](inspections, _color())), nl=False)
 
 
 @cli.command()
@@ -177,7 +177,7 @@ def _prefix(value: str | None) -> str | None:
 
 def _write(report: Report, output_format: str, output: Path | None) -> None:
     if output is None:
-        click.echo(_printable(REPORTERS[output_format](report, _colour())), nl=False)
+        click.echo(_printable(REPORTERS[output_format](report, _color())), nl=False)
         return
     try:
         output.write_text(_printable(REPORTERS[output_format](report, False)), encoding="utf-8")
@@ -223,8 +223,8 @@ def _body_name(source: str) -> str:
     return stem
 
 
-def _colour() -> bool:
-    """Colour only for a person at a terminal, and never when NO_COLOR is set."""
+def _color() -> bool:
+    """Color only for a person at a terminal, and never when NO_COLOR is set."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 

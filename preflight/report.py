@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -83,6 +83,10 @@ class Verdict:
         return not any(f.fails(self.strict) for f in self.findings)
 
     @property
+    def failing(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.fails(self.strict))
+
+    @property
     def use(self) -> str:
         """The role as a person reads it: the make type, or the field no type owns."""
         return self.field if self.make_type == ANY_MAKE_TYPE else self.make_type
@@ -145,13 +149,13 @@ class Report:
     requests: tuple[RequestReport, ...] = ()
     files: tuple[Inspection, ...] = ()
     skipped: tuple[Skipped, ...] = ()
-    counts: dict[str, int] = field(init=False)
 
-    def __post_init__(self) -> None:
-        counts = dict.fromkeys(SEVERITIES, 0)
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for finding in self.all_findings():
             counts[finding.severity] += 1
-        object.__setattr__(self, "counts", counts)
+        return counts
 
     def all_findings(self) -> list[Finding]:
         found = [f for r in self.requests for f in r.findings]

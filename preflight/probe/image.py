@@ -29,7 +29,7 @@ _PLUGINS = {
     "bmp": ("BmpImagePlugin", "BmpImageFile"),
     "tiff": ("TiffImagePlugin", "TiffImageFile"),
 }
-ANIMATED = ("png", "gif", "webp")
+MAY_ANIMATE = ("png", "gif", "webp")
 SCAN_MAX = 64 * MB  # end markers and GIF frames are looked for this far, no further
 CHUNKS_MAX = 1 << 16  # PNG / WebP chunks walked, at most
 EXIF_MAX = 1 * MB  # a WebP EXIF chunk larger than this is not read
@@ -79,7 +79,7 @@ def _facts(stream: BinaryIO, image: ImageFile.ImageFile, fmt: str) -> ImageFacts
     elif fmt == "png":
         _check_png_end(stream)
     frames = 1
-    if fmt in ANIMATED and _size(stream) <= SCAN_MAX:  # GIF frames are counted by a walk
+    if fmt in MAY_ANIMATE and _size(stream) <= SCAN_MAX:  # GIF frames are counted by a walk
         frames = max(1, int(getattr(image, "n_frames", 1)))
     # PNG's getexif() decodes the image when the header holds no eXIf chunk: skip it then.
     exif = image if fmt != "png" or "exif" in image.info else None

@@ -9,7 +9,7 @@ from preflight.report import Inspection, Report
 from preflight.reporters import catalogue, inspect, json_report, text
 from preflight.rules.base import Rule
 
-Reporter = Callable[[Report, bool], str]  # (report, colour) → output
+Reporter = Callable[[Report, bool], str]  # (report, color) → output
 
 REPORTERS: dict[str, Reporter] = {
     "text": text.render,

@@ -27,7 +27,7 @@ def render(inspections: Iterable[Inspection], color: bool = False) -> str:
                 lines.append(f"  {use:<22} {mark}")
                 continue
             mark = click.style("rejected", fg="red") if color else "rejected"
-            failing = [f for f in verdict.findings if f.fails(verdict.strict)]
+            failing = verdict.failing
             lines.append(f"  {use:<22} {mark}: {failing[0].rule}: {failing[0].message}")
             lines += [f"  {'':<22}           {f.rule}: {f.message}" for f in failing[1:]]
         lines.append("")

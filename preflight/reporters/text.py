@@ -11,16 +11,16 @@ from preflight.report import JSON, Finding, Inspection, Report, RequestReport
 
 
 class _Paint(Protocol):
-    def __call__(self, text: str, colour: str, bold: bool = False) -> str: ...
+    def __call__(self, text: str, fg: str, bold: bool = False) -> str: ...
 
 
-_SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+_SEVERITY_COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
 _INDENT = " " * 12
 
 
 def render(report: Report, color: bool = False) -> str:
-    def paint(text: str, colour: str, bold: bool = False) -> str:
-        return click.style(text, fg=colour, bold=bold) if color else text
+    def paint(text: str, fg: str, bold: bool = False) -> str:
+        return click.style(text, fg=fg, bold=bold) if color else text
 
     lines: list[str] = []
     for request in report.requests:
@@ -78,7 +78,7 @@ def _findings(findings: Iterable[Finding], source: str | None, paint: _Paint) ->
             )
             if part
         )
-        severity = paint(f"{finding.severity:<8}", _SEVERITY_COLOURS[finding.severity])
+        severity = paint(f"{finding.severity:<8}", _SEVERITY_COLORS[finding.severity])
         lines.append(f"  {severity}  {paint(finding.rule, 'cyan')}  {where}".rstrip())
         lines.append(f"{_INDENT}{finding.message}")
         measured = _measured(finding.actual, finding.limit)

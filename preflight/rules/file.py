@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -111,7 +112,7 @@ def check(subject: Subject) -> Iterator[Finding]:
             LFS_POINTER,
             f"is a Git LFS pointer{pointed} of content that is not checked out",
             actual=file.lfs.size,
-            hint=f"git lfs pull --include {file.path!r}",
+            hint=shlex.join(["git", "lfs", "pull", "--include", file.path]),
         )
         return
     if file.problem is not None:

@@ -207,14 +207,18 @@ def _duration(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     # Too long: keep the start. A stream copy ends on packet boundaries and overshoots by up
     # to an audio frame (600 s becomes 600.021 s), so cut one second short.
     keep = f"{high - 1:g}"
-    cut = ffmpeg_command(subject.file.path, _output(subject, f"{keep}s"), t=keep, c="copy")
+    cut = (
+        None
+        if short
+        else ffmpeg_command(subject.file.path, _output(subject, f"{keep}s"), t=keep, c="copy")
+    )
     yield subject.finding(
         DURATION,
         f"duration {_minutes(seconds)} is {'below' if short else 'above'} the {bound} for "
         f"{make_type.name} ({make_type.label})",
         actual=seconds,
         limit=_duration_range(make_type),
-        hint=None if short else cut,
+        hint=cut,
     )
 
 

@@ -235,7 +235,8 @@ def _non_wav(
         yield subject.finding(
             NON_WAV,
             f"{_listed(metadata)} {'is' if len(metadata) == 1 else 'are'} macOS metadata, "
-            "not WAV files; leave them out of the zip",
+            f"not {'a WAV file' if len(metadata) == 1 else 'WAV files'}; leave "
+            f"{'it' if len(metadata) == 1 else 'them'} out of the zip",
             actual=len(metadata),
             hint=_rezip(subject.file.path, wavs),
         )
