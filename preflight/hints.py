@@ -1,7 +1,7 @@
 """Fix commands for findings, built with ffmpeg-python so that they are valid ffmpeg calls.
 
-A hint is a shell command the producer can paste; it writes a new file next to the old one
-and never overwrites the input.
+A hint is a shell command the producer can paste. An ffmpeg hint writes a new file beside
+the input and never overwrites it; a rename hint (`mv`) renames the file it names.
 """
 
 from __future__ import annotations

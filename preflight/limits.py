@@ -1,7 +1,8 @@
 """Every documented limit, in one place, with the units of SPEC §1.
 
 Source: the Customization API page (`POST /v2/ivh/assetmanager/customservice/make`),
-reference/customization-api.txt. Rule texts and checks both read these constants.
+reference/customization-api.txt. The checks read these constants, and so do the rule
+catalogue's limit texts.
 """
 
 from __future__ import annotations
