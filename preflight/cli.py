@@ -4,16 +4,37 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from preflight import __version__
-from preflight.fields import UPLOAD_PREFIX
+from preflight.fields import FIELDS, UPLOAD_PREFIX
+from preflight.manifest import FLAG_FIELDS
 from preflight.report import Report
 from preflight.reporters import CATALOGUE_REPORTERS, INSPECTION_REPORTERS, REPORTERS
 from preflight.reporters.json_report import dumps
+
+
+def _request_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """One option per payload field, for a request given on the command line."""
+    for flag, field in reversed(FLAG_FIELDS.items()):
+        if FIELDS[field].type is bool:
+            option = click.option(
+                f"--{flag}/--no-{flag}",
+                default=None,
+                help=f"{field} of a request given with flags.",
+            )
+        else:
+            option = click.option(
+                f"--{flag}",
+                metavar="FILE" if FIELDS[field].is_file else "TEXT",
+                help=f"{field} of a request given with flags.",
+            )
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,21 +45,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--make-type", help="Request from flags: MakeType.")
-@click.option("--anchor-name", help="Request from flags: AnchorName.")
-@click.option("--sex", help="Request from flags: SexType (MALE or FEMALE).")
-@click.option("--material", help="Request from flags: MaterialCosUrl (local path or URL).")
-@click.option("--identity", help="Request from flags: IdentityCosUrl (authorization video).")
-@click.option("--identity-written", help="Request from flags: IdentityWrittenCosUrl (PDF).")
-@click.option("--driver", help="Request from flags: VoiceDriverCosFile (driver audio).")
-@click.option("--text-driver", help="Request from flags: TextDriver.")
-@click.option("--notes", help="Request from flags: Notes.")
-@click.option("--audio-id", help="Request from flags: AudioId (ZERO_SHOT_VOICE).")
-@click.option(
-    "--have-background/--no-have-background",
-    default=None,
-    help="Request from flags: IsHaveBackground.",
-)
+@_request_flags
 @click.option(
     "--format",
     "output_format",
@@ -90,7 +97,6 @@ def check(
 ) -> None:
     """Check manifests, folders of manifests, or media files (as pre-commit passes them)."""
     from preflight.engine import run
-    from preflight.manifest import FLAG_FIELDS
     from preflight.settings import Settings
 
     given = {FLAG_FIELDS[k.replace("_", "-")]: v for k, v in flags.items() if v is not None}
