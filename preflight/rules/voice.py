@@ -24,7 +24,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
-from preflight.hints import ffmpeg_command, rename_command, sibling
+from preflight.hints import ffmpeg_command, sibling
 from preflight.limits import (
     NAME_CHARSET_TEXT,
     WAV_MIN_SAMPLE_RATE,
@@ -159,7 +159,7 @@ def check(subject: Subject) -> Iterator[Finding]:
     yield from _count(subject, files, wavs)
     yield from _non_wav(subject, files, wavs)
     for entry in wavs:
-        yield from _wav_name(subject, entry)
+        yield from _wav_name(subject, entry, wavs)
         yield from _sample_rate(subject, entry)
     yield from _total_size(subject, files)
 
@@ -264,11 +264,11 @@ def _non_wav(
         )
 
 
-def _wav_name(subject: Subject, entry: ZipEntry) -> Iterator[Finding]:
+def _wav_name(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) -> Iterator[Finding]:
     base = _basename(entry.name)
     stem, extension = split_name(base)
     fixed = _wav_named(base)
-    rename = rename_command(base, fixed)
+    rename = _rezip(subject.file.path, wavs)
     if extension != "wav":
         said = f"ends in '.{extension}'" if extension is not None else "has no extension"
         yield subject.finding(
@@ -341,19 +341,30 @@ def _basename(name: str) -> str:
 
 
 def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
-    """Unpack with Python's zipfile and zip the WAVs again flat (its -c stores base names)."""
+    """Unpack with Python's zipfile, give every badly named WAV a name the zip accepts, and
+    zip the WAVs again flat (zipfile's -c stores base names): one recipe for every fix."""
     if not wavs:
         return None
     pure = PurePosixPath(path)
     folder = str(pure.with_name(f"{pure.stem}-unzipped"))
-    # Where zipfile's extraction puts each member: empty, '.' and '..' parts dropped.
-    members = [
-        "/".join([folder, *(p for p in e.name.split("/") if p not in ("", ".", ".."))])
-        for e in wavs
-    ]
-    unpack = ["python3", "-m", "zipfile", "-e", path, folder]
-    pack = ["python3", "-m", "zipfile", "-c", sibling(path, "flat"), *members]
-    return f"{shlex.join(unpack)} && {shlex.join(pack)}"
+    steps = [shlex.join(["python3", "-m", "zipfile", "-e", path, folder])]
+    members = []
+    for entry in wavs:
+        # Where zipfile's extraction puts the member: empty, '.' and '..' parts dropped.
+        member = "/".join([folder, *(p for p in entry.name.split("/") if p not in ("", ".", ".."))])
+        base = _basename(entry.name)
+        if _badly_named(base):
+            renamed = str(PurePosixPath(member).with_name(_wav_named(base)))
+            steps.append(shlex.join(["mv", member, renamed]))
+            member = renamed
+        members.append(member)
+    steps.append(shlex.join(["python3", "-m", "zipfile", "-c", sibling(path, "flat"), *members]))
+    return " && ".join(steps)
+
+
+def _badly_named(base: str) -> bool:
+    stem, extension = split_name(base)
+    return extension != "wav" or bool(outside_charset(stem))
 
 
 def _is_mac_metadata(name: str) -> bool:
