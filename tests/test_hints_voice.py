@@ -1,4 +1,4 @@
-"""The zip.sample-rate hint works: run it on the extracted WAV, zip the result, probe again."""
+"""The zip.sample-rate hint works: run the recipe on the zip, and the zip it writes passes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from media import make_zip, run_hint, wav_bytes
+from media import make_zip, run_recipe, wav_bytes
 
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file
@@ -28,15 +28,9 @@ def test_the_sample_rate_hint_resamples_the_wav(tmp_path: Path, name: str) -> No
     finding = next(f for f in check(original) if f.rule == "zip.sample-rate")
     assert finding.hint is not None
 
-    work = tmp_path / "work"
-    work.mkdir()
-    with zipfile.ZipFile(original) as archive:
-        archive.extract(name, work)
-    output = run_hint(finding.hint, work)
-
-    # the new file takes the old one's place under its own name, which the zip accepts
-    fixed = make_zip(
-        tmp_path / "fixed.zip",
-        {output.name: output.read_bytes(), "voice_02.wav": members["voice_02.wav"]},
-    )
+    fixed = run_recipe(finding.hint, tmp_path)
     assert check(fixed) == []
+    with zipfile.ZipFile(fixed) as archive:
+        names = archive.namelist()
+    resampled = "voice_01-24k.wav" if name == "voice_01.wav" else "My_Voice-24k.wav"
+    assert names == [resampled, "voice_02.wav"]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from media import make_zip, run_ffmpeg, wav_bytes
+from media import make_zip, run_ffmpeg, run_recipe, wav_bytes
 from media_zip import SYMLINK_MODE, Member, make_big_wav_zip, write_zip
 
 from preflight.limits import MAKE_TYPES
@@ -142,22 +139,6 @@ def test_unsafe_path_silent_on_dots_in_names(tmp_path: Path) -> None:
 # zip.folders
 
 
-def run_rezip(finding: Finding, cwd: Path) -> Path:
-    """Run the re-zip hint as pasted, with this interpreter standing in for python3."""
-    assert finding.hint is not None
-    output = None
-    for part in finding.hint.split(" && "):
-        args = shlex.split(part)
-        if args[0] == "mv":
-            subprocess.run(args, cwd=cwd, check=True, timeout=60)
-            continue
-        assert args[:3] == ["python3", "-m", "zipfile"]
-        subprocess.run([sys.executable, *args[1:]], cwd=cwd, check=True, timeout=60)
-        output = args[4]
-    assert output is not None
-    return cwd / output
-
-
 def test_folders_macosx_junk(tmp_path: Path) -> None:
     members = {"a.wav": WAV, "__MACOSX/": b"", "__MACOSX/._a.wav": b"\0\x05\x16\x07junk"}
     path = make_zip(tmp_path / "voice.zip", members)
@@ -165,7 +146,7 @@ def test_folders_macosx_junk(tmp_path: Path) -> None:
     assert finding.actual == 2 and "'__MACOSX/._a.wav'" in finding.message
     junk = only(path, "zip.non-wav")
     assert "'__MACOSX/._a.wav' is macOS metadata" in junk.message
-    assert fired(run_rezip(finding, tmp_path)) == set()
+    assert fired(run_recipe(finding.hint, tmp_path)) == set()
 
 
 def test_a_finder_zip_is_one_finding_of_each_kind(tmp_path: Path) -> None:
@@ -199,7 +180,7 @@ def test_folders_a_folder_of_wavs(tmp_path: Path) -> None:
     finding = only(path, "zip.folders")
     assert finding.actual == 3
     assert fired(path) == {"zip.folders"}
-    flat = run_rezip(finding, tmp_path)
+    flat = run_recipe(finding.hint, tmp_path)
     assert flat.name == "voice-flat.zip" and check(flat) == []
     with zipfile.ZipFile(flat) as archive:
         assert archive.namelist() == ["a.wav", "b.wav"]
@@ -263,7 +244,7 @@ def test_non_wav_a_text_file_and_a_symlink(tmp_path: Path) -> None:
     found = {f.actual: f for f in check(path) if f.rule == "zip.non-wav"}
     assert set(found) == {"unknown", "symlink"}
     assert "symbolic link" in found["symlink"].message
-    assert fired(run_rezip(found["unknown"], tmp_path)) == set()
+    assert fired(run_recipe(found["unknown"].hint, tmp_path)) == set()
 
 
 def test_non_wav_silent_on_wavs(tmp_path: Path) -> None:
@@ -289,7 +270,7 @@ def test_extension_case(tmp_path: Path, name: str, actual: str, renamed: str) ->
 def assert_rezip_renames(finding: Finding, cwd: Path, renamed: str) -> None:
     """The hint unpacks the zip, renames the WAV and zips it again: the new zip passes."""
     assert finding.hint is not None and " && mv " in finding.hint
-    fixed = run_rezip(finding, cwd)
+    fixed = run_recipe(finding.hint, cwd)
     assert check(fixed) == []
     with zipfile.ZipFile(fixed) as archive:
         assert archive.namelist() == [renamed]
@@ -341,14 +322,17 @@ def test_sample_rate_16k(tmp_path: Path) -> None:
     members = {"a.wav": wav_bytes(rate=16000, seconds=0.05), "b.wav": WAV}
     finding = only(make_zip(tmp_path / "voice.zip", members), "zip.sample-rate")
     assert finding.actual == 16000
-    assert finding.hint == "ffmpeg -i a.wav -ar 24000 a-24k.wav"
+    assert finding.hint is not None
+    assert " && ffmpeg -i voice-unzipped/a.wav -ar 24000 voice-unzipped/a-24k.wav && " in (
+        finding.hint
+    )
     assert "'a.wav'" in finding.message and "in its place" in finding.message
 
 
 def test_sample_rate_target_is_a_name_the_zip_accepts(tmp_path: Path) -> None:
     members = {"My Voice.WAV": wav_bytes(rate=16000, seconds=0.05), "b.wav": WAV}
     finding = only(make_zip(tmp_path / "voice.zip", members), "zip.sample-rate")
-    assert finding.hint == "ffmpeg -i 'My Voice.WAV' -ar 24000 My_Voice-24k.wav"
+    assert finding.hint is not None and "voice-unzipped/My_Voice-24k.wav" in finding.hint
     assert "resample it to My_Voice-24k.wav" in finding.message
 
 

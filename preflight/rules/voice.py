@@ -127,6 +127,7 @@ RULES = (
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SEPARATORS = re.compile(r"[/\\]")
+_RESAMPLED_TAG = f"{WAV_MIN_SAMPLE_RATE // 1000}k"  # a.wav resampled → a-24k.wav
 
 
 def check(subject: Subject) -> Iterator[Finding]:
@@ -160,7 +161,7 @@ def check(subject: Subject) -> Iterator[Finding]:
     yield from _non_wav(subject, files, wavs)
     for entry in wavs:
         yield from _wav_name(subject, entry, wavs)
-        yield from _sample_rate(subject, entry)
+        yield from _sample_rate(subject, entry, wavs)
     yield from _total_size(subject, files)
 
 
@@ -288,20 +289,23 @@ def _wav_name(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) -> It
         )
 
 
-def _sample_rate(subject: Subject, entry: ZipEntry) -> Iterator[Finding]:
-    if entry.wav is None or entry.wav.sample_rate >= WAV_MIN_SAMPLE_RATE:
+def _sample_rate(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) -> Iterator[Finding]:
+    if not _low_rate(entry):
         return
-    base = _basename(entry.name)
-    target = _wav_named(base, f"{WAV_MIN_SAMPLE_RATE // 1000}k")
+    target = _wav_named(_basename(entry.name), _RESAMPLED_TAG)
     yield subject.finding(
         SAMPLE_RATE,
-        f"WAV entry '{entry.name}' is sampled at {entry.wav.sample_rate} Hz, below "
-        f"{WAV_MIN_SAMPLE_RATE} Hz; resample it to {target} (better still, export it again "
-        f"from the original recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put the new "
-        f"file in the zip in its place",
-        actual=entry.wav.sample_rate,
-        hint=ffmpeg_command(base, target, ar=WAV_MIN_SAMPLE_RATE),
+        f"WAV entry '{entry.name}' is sampled at {entry.wav.sample_rate if entry.wav else '?'} "
+        f"Hz, below {WAV_MIN_SAMPLE_RATE} Hz; resample it to {target} (better still, export "
+        f"it again from the original recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put "
+        "the new file in the zip in its place",
+        actual=entry.wav.sample_rate if entry.wav else None,
+        hint=_rezip(subject.file.path, wavs),
     )
+
+
+def _low_rate(entry: ZipEntry) -> bool:
+    return entry.wav is not None and entry.wav.sample_rate < WAV_MIN_SAMPLE_RATE
 
 
 def _total_size(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]:
@@ -341,8 +345,9 @@ def _basename(name: str) -> str:
 
 
 def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
-    """Unpack with Python's zipfile, give every badly named WAV a name the zip accepts, and
-    zip the WAVs again flat (zipfile's -c stores base names): one recipe for every fix."""
+    """Unpack with Python's zipfile, resample every WAV below the minimum rate, give every
+    badly named WAV a name the zip accepts, and zip the WAVs again flat (zipfile's -c stores
+    base names): one recipe that fixes all of it."""
     if not wavs:
         return None
     pure = PurePosixPath(path)
@@ -353,7 +358,11 @@ def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
         # Where zipfile's extraction puts the member: empty, '.' and '..' parts dropped.
         member = "/".join([folder, *(p for p in entry.name.split("/") if p not in ("", ".", ".."))])
         base = _basename(entry.name)
-        if _badly_named(base):
+        if _low_rate(entry):
+            resampled = str(PurePosixPath(member).with_name(_wav_named(base, _RESAMPLED_TAG)))
+            steps.append(ffmpeg_command(member, resampled, ar=WAV_MIN_SAMPLE_RATE))
+            member = resampled
+        elif _badly_named(base):
             renamed = str(PurePosixPath(member).with_name(_wav_named(base)))
             steps.append(shlex.join(["mv", member, renamed]))
             member = renamed
