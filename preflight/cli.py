@@ -37,6 +37,17 @@ def _request_flags(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def _format_option(reporters: dict[str, Any]) -> Callable[[Callable[..., None]], Any]:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(reporters)),
+        default="text",
+        show_default=True,
+        help="Output format on stdout.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="preflight")
 def cli() -> None:
@@ -46,14 +57,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_request_flags
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Report format on stdout.",
-)
+@_format_option(REPORTERS)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -119,13 +123,7 @@ def check(
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(INSPECTION_REPORTERS)),
-    default="text",
-    show_default=True,
-)
+@_format_option(INSPECTION_REPORTERS)
 def inspect(files: tuple[Path, ...], output_format: str) -> None:
     """Show the facts preflight reads from each file, and which make types accept it."""
     from preflight.engine import inspect_file, probe_all
@@ -136,13 +134,7 @@ def inspect(files: tuple[Path, ...], output_format: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(CATALOGUE_REPORTERS)),
-    default="text",
-    show_default=True,
-)
+@_format_option(CATALOGUE_REPORTERS)
 def rules(output_format: str) -> None:
     """Print the rule catalogue: id, severity, limit and when each rule fires."""
     from preflight.registry import RULES
