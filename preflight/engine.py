@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +15,7 @@ from preflight.manifest import Manifest
 from preflight.probe import probe_file
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import EXTENSIONS, KIND
+from preflight.registry import RULES
 from preflight.report import (
     ANY_MAKE_TYPE,
     FileReport,
@@ -27,10 +28,16 @@ from preflight.report import (
 )
 from preflight.request import build_request
 from preflight.rules import driver, file, identity, photo, request, video, voice
-from preflight.rules.base import Subject
+from preflight.rules.base import Rule, Subject
 from preflight.settings import Settings
 
 _FAMILY_BY_MATERIAL: dict[str, ModuleType] = {"video": video, "zip": voice, "photo": photo}
+_SIZE_RULE: dict[ModuleType | None, tuple[Rule, Callable[[Subject], Iterator[Finding]]]] = {
+    video: (video.SIZE, video.check_recorded_size),
+    voice: (voice.TOTAL_SIZE, voice.check_recorded_size),
+    photo: (photo.SIZE, photo.check_recorded_size),
+    driver: (driver.SIZE, driver.check_recorded_size),
+}
 _PARALLEL_FROM = 8  # files: below this a process pool costs more than it saves
 _MANIFEST_NAMES = "request.json, *.request.json, request.toml or *.request.toml"
 
@@ -43,12 +50,15 @@ class _FileRef:
     outside_root: str | None
 
 
-def run(settings: Settings) -> Report:
+Progress = Callable[[int, int], None]  # (files probed, files to probe)
+
+
+def run(settings: Settings, progress: Progress | None = None) -> Report:
     manifests, standalone = _collect(settings)
     refs = {m.source: list(_file_refs(m, settings)) for m in manifests}
     wanted = {r.path: r.shown for rs in refs.values() for r in rs if r.outside_root is None}
     wanted.update((path, shown) for path, shown in standalone)
-    facts = probe_all(wanted.items(), settings.jobs)
+    facts = probe_all(wanted.items(), settings.jobs, progress)
     duplicates = request.check_duplicates(manifests, settings.known_anchors)
     requests = tuple(
         _check_request(m, refs[m.source], facts, duplicates.get(m.source, []), settings)
@@ -60,8 +70,13 @@ def run(settings: Settings) -> Report:
         if reason:
             skipped.append(Skipped(facts[path].path, reason))
         else:
-            files.append(inspect_file(facts[path], settings.strict))
-    return Report(__version__, requests, tuple(files), tuple(skipped))
+            files.append(_configured_inspection(inspect_file(facts[path]), path, settings))
+    return Report(__version__, requests, tuple(files), tuple(skipped), _base(settings.cwd))
+
+
+def _base(cwd: Path) -> str:
+    root = _work_tree(cwd)
+    return Path(os.path.relpath(cwd.resolve(), root)).as_posix().strip(".") if root else ""
 
 
 def _not_material(facts: FileFacts) -> str | None:
@@ -74,43 +89,69 @@ def _not_material(facts: FileFacts) -> str | None:
     return "neither a manifest nor a media file"
 
 
-def probe_all(items: Iterable[tuple[Path, str]], jobs: int = 0) -> dict[Path, FileFacts]:
+def probe_all(
+    items: Iterable[tuple[Path, str]], jobs: int = 0, progress: Progress | None = None
+) -> dict[Path, FileFacts]:
     """Probe each file once; `jobs` processes (0: every core, for batches worth a pool)."""
     pending = list(items)
     if jobs == 0:
         jobs = (os.cpu_count() or 1) if len(pending) >= _PARALLEL_FROM else 1
     workers = min(jobs, len(pending))
+    probed: dict[Path, FileFacts] = {}
     if workers <= 1:
-        return {path: probe_file(path, shown) for path, shown in pending}
+        for path, name in pending:
+            probed[path] = probe_file(path, name)
+            _tick(progress, len(probed), len(pending))
+        return probed
     paths, shown = zip(*pending, strict=True)
     chunk = max(1, len(pending) // (workers * 4))
     from concurrent.futures import ProcessPoolExecutor  # only batches pay for its import
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(paths, pool.map(probe_file, paths, shown, chunksize=chunk), strict=True))
+        results = pool.map(probe_file, paths, shown, chunksize=chunk)
+        for path, facts in zip(paths, results, strict=True):
+            probed[path] = facts
+            _tick(progress, len(probed), len(pending))
+    return probed
 
 
-def inspect_file(facts: FileFacts, strict: bool = False) -> Inspection:
+def _tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+def inspect_file(facts: FileFacts) -> Inspection:
     """A file on its own: would each make type accept it as its material (or, for audio and
     PDFs, as driver audio or an authorization letter)?"""
     verdicts = []
     for make_type, field in _uses(facts):
-        findings = evaluate(Subject(field, make_type, facts))
+        findings, checked = run_rules(Subject(field, make_type, facts))
         label = make_type.name if make_type else ANY_MAKE_TYPE
         fits = not any(f.rule == file.TYPE_MISMATCH.id for f in findings)
-        verdicts.append(Verdict(label, field, tuple(findings), strict, fits))
+        verdicts.append(Verdict(label, field, tuple(findings), fits=fits, checked=checked))
     return Inspection(facts.path, facts.kind, facts.to_dict(), tuple(verdicts))
 
 
 def evaluate(subject: Subject) -> list[Finding]:
-    """The file rules, then, when the content can be judged, its family's rules."""
+    return run_rules(subject)[0]
+
+
+def run_rules(subject: Subject) -> tuple[list[Finding], tuple[str, ...]]:
+    """The file rules, then, when the content can be judged, its family's rules; with the IDs
+    of the rules run. Of a Git LFS pointer only the size is known: the size rule alone."""
     findings = list(file.check(subject))
-    if any(f.rule in file.GATES for f in findings):
-        return findings
+    ran = [*file.RULES]
     family = _family(subject.field, subject.make_type)
-    if family is not None:
+    if family is not None and not any(f.rule in file.GATES for f in findings):
         findings += family.check(subject)
-    return findings
+        ran += family.RULES
+    elif family in _SIZE_RULE and subject.file.lfs is not None:
+        size_rule, check_size = _SIZE_RULE[family]
+        findings += check_size(
+            replace(subject, file=replace(subject.file, size=subject.file.lfs.size))
+        )
+        ran.append(size_rule)
+    return findings, tuple(rule.id for rule in ran)
 
 
 def _family(field: str, make_type: MakeType | None) -> ModuleType | None:
@@ -152,21 +193,64 @@ def _check_request(
         findings = [*request.check(source), *duplicates]
     else:
         findings = list(file.check_manifest(source))
+    checked = [rule.id for rule in request.RULES]
     make_type = make_type_of(source.payload.get("MakeType"))
     files = []
     for ref in refs:
         probed = facts.get(ref.path)  # None: outside the work tree, never opened
         shown = replace(probed, path=ref.shown) if probed else FileFacts(ref.shown, "other")
-        findings += evaluate(Subject(ref.field, make_type, shown, ref.outside_root))
+        found, ran = run_rules(Subject(ref.field, make_type, shown, ref.outside_root))
+        findings += found
+        checked += ran
         read = shown.to_dict() if probed else None
         files.append(FileReport(ref.field, ref.shown, shown.kind, read))
+    where = {ref.shown: ref.path for ref in refs}
+    if source.source != manifest.COMMAND_LINE:
+        where[source.source] = source.folder / os.path.basename(source.source)
     return RequestReport(
         source=source.source,
         request=build_request(source.payload, settings.cos_prefix),
         files=tuple(files),
-        findings=tuple(findings),
+        findings=_configured(findings, where, settings),
         strict=settings.strict,
+        checked=_enabled(checked, settings),
     )
+
+
+def _configured(
+    findings: Iterable[Finding], where: dict[str, Path], settings: Settings
+) -> tuple[Finding, ...]:
+    """Each finding at its configured level; those turned off, or ignored for their path
+    (`where`: a finding's path → the absolute file), dropped."""
+    config = settings.config
+    kept = []
+    for finding in findings:
+        level = config.levels.get(finding.rule, finding.severity)
+        path = where.get(finding.path or "")
+        if level == "off" or (path is not None and config.ignores(path, finding.rule)):
+            continue
+        kept.append(replace(finding, severity=level))
+    return tuple(kept)
+
+
+def _enabled(rule_ids: Iterable[str], settings: Settings) -> tuple[str, ...]:
+    """The rules among these that are not turned off, each once, in catalogue order."""
+    ran = set(rule_ids)
+    return tuple(r for r in RULES if r in ran and settings.config.levels.get(r) != "off")
+
+
+def _configured_inspection(inspection: Inspection, path: Path, settings: Settings) -> Inspection:
+    where = {inspection.path: path}
+    verdicts = tuple(
+        replace(
+            v,
+            findings=_configured(v.findings, where, settings),
+            strict=settings.strict,
+            checked=_enabled(v.checked, settings),
+        )
+        for v in inspection.verdicts
+    )
+    return replace(inspection, verdicts=verdicts)
 
 
 def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:

@@ -1,7 +1,10 @@
-"""The name charset of SPEC §1, as AnchorName, photo names and WAV names in a zip share it."""
+"""Names: the charset of SPEC §1 (AnchorName, photo names and WAV names share it), and the
+guess at a mistyped name."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from itertools import groupby
 
 from preflight.limits import NAME_CHARSET
@@ -38,3 +41,13 @@ def split_name(name: str) -> tuple[str, str | None]:
     """`a.WAV` → (`a`, `WAV`); `a` → (`a`, None). Only the last dot separates."""
     stem, dot, extension = name.rpartition(".")
     return (stem, extension) if dot and stem else (name, None)
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
+    """The choice `value` was probably meant to be: the same but for case, or a close one."""
+    options = tuple(choices)
+    for choice in options:
+        if choice.lower() == value.lower():
+            return choice
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return close[0] if close else None

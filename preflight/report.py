@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import posixpath
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -52,6 +54,7 @@ class RequestReport:
     files: tuple[FileReport, ...]
     findings: tuple[Finding, ...]
     strict: bool = False
+    checked: tuple[str, ...] = ()  # the IDs of the rules run on it, in catalogue order
 
     @property
     def ok(self) -> bool:
@@ -77,6 +80,7 @@ class Verdict:
     findings: tuple[Finding, ...]
     strict: bool = False
     fits: bool = True  # the content is of the kind this role needs (a video for IMAGE, …)
+    checked: tuple[str, ...] = ()  # the IDs of the rules run, in catalogue order
 
     @property
     def ok(self) -> bool:
@@ -115,13 +119,16 @@ class Inspection:
         return any(v.ok for v in self.verdicts)
 
     @property
-    def findings(self) -> tuple[Finding, ...]:
-        """The findings of the closest verdict: an accepted one, else one of a role that fits
-        the content, with the fewest findings."""
+    def closest(self) -> Verdict | None:
+        """An accepted verdict, else one of a role that fits the content, with the fewest
+        findings."""
         if not self.verdicts:
-            return ()
-        best = min(self.verdicts, key=lambda v: (not v.ok, not v.fits, len(v.findings)))
-        return best.findings
+            return None
+        return min(self.verdicts, key=lambda v: (not v.ok, not v.fits, len(v.findings)))
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.closest.findings if self.closest else ()
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -149,6 +156,7 @@ class Report:
     requests: tuple[RequestReport, ...] = ()
     files: tuple[Inspection, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    base: str = ""  # the run's folder within its git work tree ("" at the root or outside one)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -156,6 +164,13 @@ class Report:
         for finding in self.all_findings():
             counts[finding.severity] += 1
         return counts
+
+    def repo_path(self, path: str) -> str:
+        """A path as given, relative to the git work tree's root when it was relative (what
+        code scanning and merge-request widgets expect); absolute paths stay absolute."""
+        if os.path.isabs(path) or not self.base:
+            return path.replace(os.sep, "/")
+        return posixpath.normpath(posixpath.join(self.base, path.replace(os.sep, "/")))
 
     def all_findings(self) -> list[Finding]:
         found = [f for r in self.requests for f in r.findings]

@@ -1,10 +1,13 @@
-"""What one run was asked to do: the CLI fills it, the engine reads it."""
+"""What one run was asked to do: the CLI fills it (options over configuration), the engine
+reads it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from preflight.config import Config
 
 
 @dataclass(frozen=True)
@@ -16,4 +19,5 @@ class Settings:
     strict: bool = False
     jobs: int = 0  # 0: one process per core when the batch is large enough to pay for it
     allow_outside_root: bool = False
+    config: Config = field(default_factory=Config)  # rule levels, ignores and excludes
     cwd: Path = field(default_factory=Path.cwd)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import shutil
 import struct
 import subprocess
 import sys
@@ -13,10 +12,8 @@ from typing import Any
 
 
 def ffmpeg_exe() -> str:
-    """The ffmpeg on PATH, else the one inside the imageio-ffmpeg wheel."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
+    """The ffmpeg inside the imageio-ffmpeg wheel: the same build (and encoders) on every
+    machine, whatever ffmpeg a system package may have put on PATH."""
     import imageio_ffmpeg
 
     return str(imageio_ffmpeg.get_ffmpeg_exe())

@@ -61,10 +61,12 @@ def test_lfs_pointer(tmp_path: Path) -> None:
         encoding="ascii",
     )
     subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE"], probe_file(pointer, "big.mp4"))
-    (finding,) = evaluate(subject)
-    assert finding.rule == "file.lfs-pointer"
-    assert finding.actual == 12884901888
-    assert finding.hint is not None and "git lfs pull" in finding.hint
+    pointer_finding, size_finding = evaluate(subject)
+    assert pointer_finding.rule == "file.lfs-pointer"
+    assert pointer_finding.actual == 12884901888
+    assert pointer_finding.hint is not None and "git lfs pull" in pointer_finding.hint
+    assert size_finding.rule == "video.size"  # the recorded size still counts
+    assert size_finding.actual == 12884901888
 
 
 @pytest.mark.parametrize("content", [b"", b"hello, this is text\n" * 10, b"\0" * 5000])

@@ -46,12 +46,22 @@ def check(subject: Subject) -> Iterator[Finding]:
             actual=file.format,
             hint=_to_mp3(file.path, audio),
         )
-    if file.size is not None and file.size > DRIVER_MAX_BYTES:
+    yield from _size(subject, audio)
+
+
+def check_recorded_size(subject: Subject) -> Iterator[Finding]:
+    """The size rule alone, for a Git LFS pointer's recorded size."""
+    yield from _size(subject, None)
+
+
+def _size(subject: Subject, audio: AudioFacts | None) -> Iterator[Finding]:
+    size = subject.file.size
+    if size is not None and size > DRIVER_MAX_BYTES:
         yield subject.finding(
             SIZE,
-            f"file size {human_bytes(file.size)} is over {human_bytes(DRIVER_MAX_BYTES)}",
-            actual=file.size,
-            hint=_to_mp3(file.path, audio),
+            f"file size {human_bytes(size)} is over {human_bytes(DRIVER_MAX_BYTES)}",
+            actual=size,
+            hint=_to_mp3(subject.file.path, audio),
         )
 
 

@@ -115,6 +115,11 @@ def _format(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
     )
 
 
+def check_recorded_size(subject: Subject) -> Iterator[Finding]:
+    """The size rule alone, for a Git LFS pointer's recorded size."""
+    yield from _size(subject, None)
+
+
 def _size(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
     size = subject.file.size
     if size is None or size <= PHOTO_MAX_BYTES:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import shlex
@@ -32,7 +31,7 @@ from preflight.limits import (
     MakeType,
 )
 from preflight.manifest import COMMAND_LINE, FLAG_FIELDS, Manifest
-from preflight.names import clean_name, describe_chars, outside_charset
+from preflight.names import clean_name, describe_chars, did_you_mean, outside_charset
 from preflight.report import Finding
 from preflight.rules.base import Rule
 
@@ -201,20 +200,12 @@ def check_duplicates(
 
 
 def _unknown(key: str, source: str) -> Finding:
-    guess = _did_you_mean(key, tuple(FIELDS))
+    guess = did_you_mean(key, tuple(FIELDS))
     shown = key[:_SHOWN_MAX]
     message = f"{shown!r} is not a field of the API" + (
         f"; did you mean {guess!r}?" if guess else " and is not sent"
     )
     return UNKNOWN_FIELD.finding(message, field=shown, path=source, actual=shown)
-
-
-def _did_you_mean(value: str, choices: tuple[str, ...]) -> str | None:
-    for choice in choices:
-        if choice.lower() == value.lower():
-            return choice
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def _types(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
@@ -282,7 +273,7 @@ def _one_of(
             f"{name} is required: one of {', '.join(allowed)}", field=name, path=source
         )
     elif isinstance(value, str) and value not in allowed:
-        guess = _did_you_mean(value, allowed)
+        guess = did_you_mean(value, allowed)
         yield rule.finding(
             f"{name} {value[:_SHOWN_MAX]!r} is not one of {', '.join(allowed)}"
             + (f"; did you mean {guess!r}?" if guess else ""),

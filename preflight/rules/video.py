@@ -173,13 +173,19 @@ def _only_4k(subject: Subject) -> bool:
     return subject.make_type is not None and subject.make_type.only_4k
 
 
-def _size(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
+def check_recorded_size(subject: Subject) -> Iterator[Finding]:
+    """The size rule alone, for a Git LFS pointer's recorded size: the resolution is unknown,
+    so the 4K cap applies and only a sure failure fires."""
+    yield from _size(subject, None)
+
+
+def _size(subject: Subject, video: VideoFacts | None) -> Iterator[Finding]:
     size = subject.file.size
-    four_k = _is_4k(video) or _only_4k(subject)
+    four_k = video is None or _is_4k(video) or _only_4k(subject)
     cap = VIDEO_4K_MAX_BYTES if four_k else VIDEO_MAX_BYTES
     if size is None or size <= cap:
         return
-    which = "4K video" if four_k else "video"
+    which = "video of any resolution" if video is None else "4K video" if four_k else "video"
     yield subject.finding(
         SIZE,
         f"file size {human_bytes(size)} ({size:,} bytes) is above the {human_bytes(cap)} limit "

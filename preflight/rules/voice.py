@@ -308,6 +308,19 @@ def _low_rate(entry: ZipEntry) -> bool:
     return entry.wav is not None and entry.wav.sample_rate < WAV_MIN_SAMPLE_RATE
 
 
+def check_recorded_size(subject: Subject) -> Iterator[Finding]:
+    """For a Git LFS pointer: WAV audio barely compresses, so a zip recorded above the cap
+    holds more audio than the cap allows."""
+    size = subject.file.size
+    if size is not None and size > ZIP_MAX_AUDIO_BYTES:
+        yield subject.finding(
+            TOTAL_SIZE,
+            f"the zip is {human_bytes(size)}, so the audio in it is above "
+            f"{human_bytes(ZIP_MAX_AUDIO_BYTES)}",
+            actual=size,
+        )
+
+
 def _total_size(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]:
     audio = [e for e in files if KIND.get(e.content or "") == "audio"]
     total = sum(e.size for e in audio)

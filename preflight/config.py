@@ -1,0 +1,198 @@
+"""Configuration: `.preflight.toml`, or `[tool.preflight]` in `pyproject.toml`, the nearest
+found upward from the inputs. Validated strictly: an unknown key, rule or level is an error
+that names it (the CLI exits 2)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase as fnmatch
+from pathlib import Path
+from typing import Any, Literal
+
+from preflight.names import did_you_mean
+
+Level = Literal["error", "warning", "off"]
+LEVELS: tuple[Level, ...] = ("error", "warning", "off")
+FILE_NAME = ".preflight.toml"
+_TABLE = "[tool.preflight]"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None  # None: no configuration file was found
+    levels: Mapping[str, Level] = field(default_factory=dict)  # rule ID → level
+    per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()  # glob → rule IDs
+    exclude: tuple[str, ...] = ()  # globs of paths never checked
+    known_anchors: Path | None = None
+    cos_prefix: str | None = None
+    strict: bool | None = None
+    jobs: int | None = None
+
+    def excludes(self, path: Path) -> bool:
+        """Whether an absolute path, or a folder it is in, matches an `exclude` glob."""
+        relative = self._relative(path)
+        if relative is None:
+            return False
+        parts = relative.split("/")
+        prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        return any(fnmatch(p, glob) for glob in self.exclude for p in prefixes)
+
+    def ignores(self, path: Path, rule_id: str) -> bool:
+        """Whether `per-path-ignores` silences a rule on an absolute path."""
+        relative = self._relative(path)
+        return relative is not None and any(
+            rule_id in rules and fnmatch(relative, glob) for glob, rules in self.per_path_ignores
+        )
+
+    def _relative(self, path: Path) -> str | None:
+        """The path relative to the configuration's folder, `/`-separated; None outside it."""
+        if self.path is None:
+            return None
+        relative = os.path.relpath(path, self.path.parent)
+        outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+        return None if outside else Path(relative).as_posix()
+
+
+def find(start: Path) -> Path | None:
+    """The nearest configuration file in `start` or a folder above it."""
+    for folder in (start, *start.parents):
+        candidate = folder / FILE_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_table(pyproject):
+            return pyproject
+    return None
+
+
+def load(path: Path, rule_ids: Iterable[str]) -> Config:
+    """Read and validate one configuration file against the known rule IDs."""
+    document = _read(path)
+    table = document.get("tool", {}).get("preflight", {}) if _is_pyproject(path) else document
+    where = f"{path} {_TABLE}" if _is_pyproject(path) else str(path)
+    return _Parser(path, where, frozenset(rule_ids)).parse(table)
+
+
+def _has_table(pyproject: Path) -> bool:
+    tool = _read(pyproject).get("tool")
+    return isinstance(tool, dict) and "preflight" in tool
+
+
+def _is_pyproject(path: Path) -> bool:
+    return path.name == "pyproject.toml"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+
+
+@dataclass(frozen=True)
+class _Parser:
+    path: Path
+    where: str
+    rule_ids: frozenset[str]
+
+    def parse(self, table: Mapping[str, Any]) -> Config:
+        readers: dict[str, Callable[[str, Any], Any]] = {
+            "rules": self._levels,
+            "per-path-ignores": self._ignores,
+            "exclude": self._globs,
+            "known-anchors": self._file,
+            "cos-prefix": self._text,
+            "strict": self._bool,
+            "jobs": self._jobs,
+        }
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in readers:
+                raise self._error(key, "is not a setting", did_you_mean(key, readers))
+            values[key.replace("-", "_")] = readers[key](key, value)
+        levels = values.pop("rules", {})
+        ignores = values.pop("per_path_ignores", ())
+        return Config(self.path, levels, ignores, **values)
+
+    def _levels(self, key: str, value: Any) -> dict[str, Level]:
+        table = self._table(key, value)
+        levels: dict[str, Level] = {}
+        for rule_id, level in table.items():
+            self._rule(f"{key}.{rule_id}", rule_id)
+            if level not in LEVELS:
+                raise self._error(
+                    f"{key}.{rule_id}",
+                    f"has the level {level!r}; levels are {', '.join(LEVELS)}",
+                    did_you_mean(str(level), LEVELS),
+                )
+            levels[rule_id] = level
+        return levels
+
+    def _ignores(self, key: str, value: Any) -> tuple[tuple[str, frozenset[str]], ...]:
+        table = self._table(key, value)
+        ignores = []
+        for glob, rule_ids in table.items():
+            listed = self._strings(f"{key}.{glob!r}", rule_ids)
+            for rule_id in listed:
+                self._rule(f"{key}.{glob!r}", rule_id)
+            ignores.append((glob, frozenset(listed)))
+        return tuple(ignores)
+
+    def _globs(self, key: str, value: Any) -> tuple[str, ...]:
+        return tuple(self._strings(key, value))
+
+    def _file(self, key: str, value: Any) -> Path:
+        return self.path.parent / self._text(key, value)
+
+    def _text(self, key: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self._error(key, f"must be a string, not {_toml_type(value)}")
+        return value
+
+    def _bool(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self._error(key, f"must be true or false, not {_toml_type(value)}")
+        return value
+
+    def _jobs(self, key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._error(key, "must be a whole number ≥ 0 (0: every core)")
+        return value
+
+    def _table(self, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self._error(key, f"must be a table, not {_toml_type(value)}")
+        return value
+
+    def _strings(self, key: str, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._error(key, "must be a list of strings")
+        return value
+
+    def _rule(self, key: str, rule_id: str) -> None:
+        if rule_id not in self.rule_ids:
+            raise self._error(
+                key,
+                f"names the rule {rule_id!r}, which does not exist",
+                did_you_mean(rule_id, self.rule_ids),
+            )
+
+    def _error(self, key: str, problem: str, guess: str | None = None) -> ConfigError:
+        hint = f"; did you mean {guess!r}?" if guess else ""
+        return ConfigError(f"{self.where}: {key!r} {problem}{hint}")
+
+
+def _toml_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    names.update({list: "an array", dict: "a table"})
+    return names.get(type(value), type(value).__name__)
