@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,6 +16,12 @@ from preflight.manifest import FLAG_FIELDS
 from preflight.report import Report
 from preflight.reporters import CATALOGUE_REPORTERS, INSPECTION_REPORTERS, REPORTERS
 from preflight.reporters.json_report import dumps
+
+if TYPE_CHECKING:
+    from preflight.config import Config
+
+
+_PROGRESS_FROM = 8  # files: fewer are probed before a bar could be read
 
 
 def _request_flags(command: Callable[..., None]) -> Callable[..., None]:
@@ -54,6 +60,27 @@ def cli() -> None:
     """Check a Tencent Cloud AI Digital Human customization request before uploading it."""
 
 
+class ConfigurationError(click.ClickException):
+    """A configuration file that cannot be used: exit 2, like a usage error."""
+
+    exit_code = 2
+
+
+def _reports(
+    context: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> list[tuple[str, Path]]:
+    """`--report FORMAT:PATH`, any number of times."""
+    reports = []
+    for value in values:
+        name, _, path = value.partition(":")
+        if name not in REPORTERS or not path:
+            raise click.BadParameter(
+                f"{value!r} is not FORMAT:PATH with FORMAT one of {', '.join(REPORTERS)}"
+            )
+        reports.append((name, Path(path)))
+    return reports
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_request_flags
@@ -62,6 +89,14 @@ def cli() -> None:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to FILE instead of stdout.",
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT:PATH",
+    callback=_reports,
+    help="Also write the report in FORMAT to PATH; repeatable (e.g. sarif:preflight.sarif).",
 )
 @click.option(
     "--emit-request",
@@ -74,29 +109,38 @@ def cli() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file of AnchorNames already taken, one per line.",
 )
-@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.option("--strict/--no-strict", default=None, help="Warnings fail too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when requests fail (advisory runs).")
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Processes for probing; 0 uses every core on large batches.",
+    help="Processes for probing; 0 (the default) uses every core on large batches.",
 )
 @click.option(
     "--allow-outside-root",
     is_flag=True,
     help="Let manifests in a git work tree name files outside it.",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file instead of the nearest .preflight.toml or "
+    "pyproject.toml [tool.preflight].",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
+    reports: list[tuple[str, Path]],
     emit_request: Path | None,
     cos_prefix: str | None,
     known_anchors: Path | None,
-    strict: bool,
-    jobs: int,
+    strict: bool | None,
+    exit_zero: bool,
+    jobs: int | None,
     allow_outside_root: bool,
+    config_file: Path | None,
     **flags: Any,
 ) -> None:
     """Check manifests, folders of manifests, or media files (as pre-commit passes them)."""
@@ -105,20 +149,27 @@ def check(
 
     given = {FLAG_FIELDS[k.replace("_", "-")]: v for k, v in flags.items() if v is not None}
     fields = given or None
+    paths = paths or (() if fields else (Path("."),))
+    configured = _config(config_file, paths)
     settings = Settings(
-        paths=paths or (() if fields else (Path("."),)),
+        paths=paths,
         fields=fields,
-        cos_prefix=_prefix(cos_prefix),
-        known_anchors=_anchors(known_anchors),
-        strict=strict,
-        jobs=jobs,
+        cos_prefix=_prefix(*_given(cos_prefix, "--cos-prefix", configured.cos_prefix)),
+        known_anchors=_anchors(*_given(known_anchors, "--known-anchors", configured.known_anchors)),
+        strict=_first(strict, configured.strict, False),
+        jobs=_first(jobs, configured.jobs, 0),
         allow_outside_root=allow_outside_root,
+        config=configured,
     )
-    report = run(settings)
+    report = run(settings, _progress())
     if emit_request is not None:
         _emit(report, emit_request)
     _write(report, output_format, output)
-    sys.exit(report.exit_code)
+    for name, path in reports:
+        _write(report, name, path, "--report")
+    if "github" in (output_format, *(name for name, _ in reports)):
+        _step_summary(report)
+    sys.exit(0 if exit_zero else report.exit_code)
 
 
 @cli.command()
@@ -142,7 +193,36 @@ def rules(output_format: str) -> None:
     click.echo(CATALOGUE_REPORTERS[output_format](RULES.values()), nl=False)
 
 
-def _anchors(path: Path | None) -> frozenset[str]:
+_T = TypeVar("_T")
+
+
+def _first(option: _T | None, configured: _T | None, default: _T) -> _T:
+    """The command line's value, else the configuration's, else the default."""
+    return option if option is not None else configured if configured is not None else default
+
+
+def _given(option: _T | None, flag: str, configured: _T | None) -> tuple[_T | None, str]:
+    """The value to use and where it came from, for error messages."""
+    return (option, flag) if option is not None else (configured, f"{flag[2:]} (configuration)")
+
+
+def _config(explicit: Path | None, paths: tuple[Path, ...]) -> Config:
+    """The configuration file given, else the nearest one above the first input."""
+    from preflight import config
+    from preflight.registry import RULES
+
+    first = Path(os.path.abspath(paths[0] if paths else "."))
+    start = first if first.is_dir() else first.parent
+    found = explicit or config.find(start)
+    if found is None:
+        return config.Config()
+    try:
+        return config.load(found, RULES)
+    except config.ConfigError as error:
+        raise ConfigurationError(str(error)) from None
+
+
+def _anchors(path: Path | None, hint: str) -> frozenset[str]:
     """AnchorNames already taken: one a line, `#` comments, any UTF-8 (with or without BOM)."""
     if path is None:
         return frozenset()
@@ -150,14 +230,12 @@ def _anchors(path: Path | None) -> frozenset[str]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror
-        raise click.BadParameter(
-            f"cannot read {path}: {reason}", param_hint="--known-anchors"
-        ) from None
+        raise click.BadParameter(f"cannot read {path}: {reason}", param_hint=hint) from None
     lines = (line.strip() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
-def _prefix(value: str | None) -> str | None:
+def _prefix(value: str | None, hint: str) -> str | None:
     """The PathPrefix as the upload-credentials API returns it (`{domain}/customer-pipeline/
     {digits}/{uuid}/`), with https:// added when it has no scheme."""
     if value is None:
@@ -168,21 +246,52 @@ def _prefix(value: str | None) -> str | None:
         raise click.BadParameter(
             f"{value!r} is not an upload PathPrefix ({{domain}}/customer-pipeline/{{digits}}/"
             "{uuid}/)",
-            param_hint="--cos-prefix",
+            param_hint=hint,
         )
     return prefix
 
 
-def _write(report: Report, output_format: str, output: Path | None) -> None:
+def _write(report: Report, name: str, output: Path | None, hint: str = "--output") -> None:
     if output is None:
-        click.echo(_printable(REPORTERS[output_format](report, _color())), nl=False)
+        click.echo(_printable(REPORTERS[name](report, _color())), nl=False)
         return
     try:
-        output.write_text(_printable(REPORTERS[output_format](report, False)), encoding="utf-8")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(_printable(REPORTERS[name](report, False)), encoding="utf-8")
     except OSError as error:
         raise click.BadParameter(
-            f"cannot write {output}: {error.strerror}", param_hint="--output"
+            f"cannot write {output}: {error.strerror}", param_hint=hint
         ) from None
+
+
+def _step_summary(report: Report) -> None:
+    """On GitHub Actions, the Markdown summary is appended to the job's summary page."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    try:
+        with open(summary, "a", encoding="utf-8") as stream:
+            stream.write(_printable(REPORTERS["markdown"](report, False)))
+    except OSError as error:
+        click.echo(f"preflight: cannot append to {summary}: {error.strerror}", err=True)
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A progress line on stderr for a person at a terminal; nothing in CI or under pre-commit
+    (their logs keep every carriage return)."""
+    if not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("PRE_COMMIT"):
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < _PROGRESS_FROM:
+            return
+        width = 30
+        bar = "#" * (width * done // total)
+        end = "\r\033[K" if done == total else ""  # cleared once done: stderr stays quiet
+        sys.stderr.write(f"\rprobing [{bar:<{width}}] {done}/{total} files{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def _printable(text: str) -> str:

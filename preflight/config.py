@@ -128,10 +128,10 @@ class _Parser:
         table = self._table(key, value)
         levels: dict[str, Level] = {}
         for rule_id, level in table.items():
-            self._rule(f"{key}.{rule_id}", rule_id)
+            self._rule(f'{key}."{rule_id}"', rule_id)
             if level not in LEVELS:
                 raise self._error(
-                    f"{key}.{rule_id}",
+                    f'{key}."{rule_id}"',
                     f"has the level {level!r}; levels are {', '.join(LEVELS)}",
                     did_you_mean(str(level), LEVELS),
                 )

@@ -294,10 +294,15 @@ def _collect(settings: Settings) -> tuple[list[Manifest], list[tuple[Path, str]]
     standalone: dict[Path, str] = {}
     if settings.fields is not None:
         manifests[settings.cwd] = manifest.from_fields(settings.fields, settings.cwd)
+    excluded = settings.config.excludes
     for given in settings.paths:
         path = Path(os.path.abspath(settings.cwd / given))
+        if excluded(path):
+            continue
         if path.is_dir():
             for found in manifest.discover(path):
+                if excluded(found):
+                    continue
                 shown = os.path.normpath(os.path.join(str(given), os.path.relpath(found, path)))
                 manifests.setdefault(_key(found), manifest.load(found, shown))
         elif manifest.is_manifest(path):
@@ -326,7 +331,8 @@ def _manifests_referencing(media: Path, settings: Settings) -> Iterator[tuple[Pa
     stop = _work_tree(target.parent) or Path(target.anchor)
     folder = target.parent
     while True:
-        for candidate in sorted(p for p in _listdir(folder) if manifest.is_manifest(p)):
+        found = (p for p in _listdir(folder) if manifest.is_manifest(p))
+        for candidate in sorted(p for p in found if not settings.config.excludes(p)):
             loaded = manifest.load(candidate, os.path.relpath(candidate, _key(settings.cwd)))
             if any(_key(ref.path) == target for ref in _file_refs(loaded, settings)):
                 yield candidate, loaded

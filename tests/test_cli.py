@@ -9,44 +9,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from media import make_pdf, make_photo, make_video
+from runner import invoke, report_of, rules_of
 
 from preflight import __version__
-from preflight.cli import cli
 from preflight.registry import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "requests"
 PREFIX = "https://b.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e"
-
-
-def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str]:
-    runner = CliRunner()
-    if cwd is None:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-    else:
-        old = Path.cwd()
-        os.chdir(cwd)
-        try:
-            result = runner.invoke(cli, list(args), catch_exceptions=False)
-        finally:
-            os.chdir(old)
-    return result.exit_code, result.stdout
-
-
-def report_of(*args: str, cwd: Path | None = None) -> tuple[int, dict[str, Any]]:
-    code, out = invoke("check", "--format", "json", *args, cwd=cwd)
-    return code, json.loads(out)
-
-
-def rules_of(report: dict[str, Any]) -> set[str]:
-    return {f["rule"] for r in report["requests"] for f in r["findings"]} | {
-        f["rule"] for i in report["files"] for v in i["verdicts"] for f in v["findings"]
-    }
 
 
 def test_version_and_rules() -> None:
