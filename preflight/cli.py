@@ -122,6 +122,11 @@ def _reports(
     help="Let manifests in a git work tree name files outside it.",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Probe every file again, without reading or writing the cache (.preflight_cache/).",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -140,6 +145,7 @@ def check(
     exit_zero: bool,
     jobs: int | None,
     allow_outside_root: bool,
+    no_cache: bool,
     config_file: Path | None,
     **flags: Any,
 ) -> None:
@@ -159,6 +165,7 @@ def check(
         strict=_first(strict, configured.strict, False),
         jobs=_first(jobs, configured.jobs, 0),
         allow_outside_root=allow_outside_root,
+        cache=not no_cache and configured.cache is not False,
         config=configured,
     )
     report = run(settings, _progress())

@@ -34,6 +34,7 @@ class Config:
     cos_prefix: str | None = None
     strict: bool | None = None
     jobs: int | None = None
+    cache: bool | None = None
 
     def excludes(self, path: Path) -> bool:
         """Whether an absolute path, or a folder it is in, matches an `exclude` glob."""
@@ -113,6 +114,7 @@ class _Parser:
             "known-anchors": self._file,
             "cos-prefix": self._text,
             "strict": self._bool,
+            "cache": self._bool,
             "jobs": self._jobs,
         }
         values: dict[str, Any] = {}

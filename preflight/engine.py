@@ -58,7 +58,7 @@ def run(settings: Settings, progress: Progress | None = None) -> Report:
     refs = {m.source: list(_file_refs(m, settings)) for m in manifests}
     wanted = {r.path: r.shown for rs in refs.values() for r in rs if r.outside_root is None}
     wanted.update((path, shown) for path, shown in standalone)
-    facts = probe_all(wanted.items(), settings.jobs, progress)
+    facts = _probe_through_cache(wanted, settings, progress)
     duplicates = request.check_duplicates(manifests, settings.known_anchors)
     requests = tuple(
         _check_request(m, refs[m.source], facts, duplicates.get(m.source, []), settings)
@@ -72,6 +72,25 @@ def run(settings: Settings, progress: Progress | None = None) -> Report:
         else:
             files.append(_configured_inspection(inspect_file(facts[path]), path, settings))
     return Report(__version__, requests, tuple(files), tuple(skipped), _base(settings.cwd))
+
+
+def _probe_through_cache(
+    wanted: dict[Path, str], settings: Settings, progress: Progress | None
+) -> dict[Path, FileFacts]:
+    """Probe the files that changed since the last run; the cache knows the others."""
+    if not settings.cache:
+        return probe_all(wanted.items(), settings.jobs, progress)
+    from preflight.cache import FOLDER, FactsCache
+
+    root = settings.config.path.parent if settings.config.path else _work_tree(settings.cwd)
+    cache = FactsCache((root or settings.cwd) / FOLDER)
+    known = {path: cache.get(path, shown) for path, shown in wanted.items()}
+    changed = [(path, shown) for path, shown in wanted.items() if known[path] is None]
+    probed = probe_all(changed, settings.jobs, progress)
+    for path, facts in probed.items():
+        cache.put(path, facts)
+    cache.save()
+    return {path: known[path] or probed[path] for path in wanted}
 
 
 def _base(cwd: Path) -> str:
