@@ -81,7 +81,7 @@ class FactsCache:
                 if old != self.file:
                     old.unlink()
             partial = self.file.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(self._entries, ensure_ascii=False), encoding="utf-8")
+            partial.write_text(json.dumps(self._entries), encoding="utf-8")
             os.replace(partial, self.file)
 
 

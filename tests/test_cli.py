@@ -307,7 +307,10 @@ def test_unusable_option_files_are_usage_errors(tmp_path: Path) -> None:
     utf16.write_text("Lin_Photo\n", encoding="utf-16")
     code, _ = invoke("check", str(FIXTURES / "pass"), "--known-anchors", str(utf16))
     assert code == 2
-    code, _ = invoke("check", str(FIXTURES / "pass"), "--output", str(tmp_path / "no/dir/r.txt"))
+    utf16_folder = str(utf16 / "r.txt")  # a "folder" that is a file: nothing can go there
+    code, _ = invoke("check", str(FIXTURES / "pass"), "--output", utf16_folder)
+    assert code == 2
+    code, _ = invoke("check", str(FIXTURES / "pass"), "--report", f"json:{utf16_folder}")
     assert code == 2
 
 
