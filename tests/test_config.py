@@ -192,3 +192,22 @@ def test_progress_only_on_a_terminal_outside_ci(repo: Path) -> None:
     assert "probing [" in _stderr_on_a_terminal(repo)
     assert "probing" not in _stderr_on_a_terminal(repo, CI="true")
     assert "probing" not in _stderr_on_a_terminal(repo, PRE_COMMIT="1")
+
+
+def test_github_appends_the_summary_to_the_step_summary(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = repo / "step-summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out = invoke("check", "requests", "--format", "github", cwd=repo)
+    assert code == 1 and out.startswith("::error file=")
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("earlier step\n")
+    _, markdown = invoke("check", "requests", "--format", "markdown", cwd=repo)
+    assert written.removeprefix("earlier step\n") == markdown
+    code, _ = invoke("check", "requests", "--report", "github:gh.txt", cwd=repo)
+    assert summary.read_text(encoding="utf-8").count(markdown) == 2
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY")
+    invoke("check", "requests", "--format", "github", cwd=repo)
+    assert summary.read_text(encoding="utf-8").count(markdown) == 2

@@ -33,7 +33,7 @@ def render(report: Report, color: bool = False) -> str:
         )
     if report.skipped:
         lines.append("")
-    lines.append(_summary(report, paint))
+    lines.append(summary(report, paint))
     return "\n".join(lines) + "\n"
 
 
@@ -98,7 +98,8 @@ def _measured(actual: JSON, limit: str | None) -> str:
     return " · ".join(parts)
 
 
-def _summary(report: Report, paint: _Paint) -> str:
+def summary(report: Report, paint: _Paint) -> str:
+    """One line: how many requests and files were checked, passed and failed, and findings."""
     if not report.requests and not report.files:
         return "Nothing to check: no manifests or media files were found." + (
             f" ({_plural(len(report.skipped), 'path')} skipped)" if report.skipped else ""

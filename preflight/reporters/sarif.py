@@ -1,0 +1,102 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+Every rule of the catalogue is in `tool.driver.rules` (its summary, limit and source); each
+finding is a result at line 1 of its file (see preflight.reporters.located for the file of a
+request-level finding): a relative `uri` under `%SRCROOT%` (the git work tree's root), or a
+`file://` URI for an absolute path. Levels: error → error, warning → warning, info → note.
+The fix is the message's second line; the field, actual value, limit and what was checked
+(the manifest, or the file checked on its own) are in the result's properties; and
+`partialFingerprints` holds the GitLab format's stable fingerprint, so that code scanning
+tracks a finding across runs.
+"""
+
+from __future__ import annotations
+
+import os
+
+from preflight.report import JSON, Report
+from preflight.reporters.json_report import dumps
+from preflight.reporters.located import encoded, family, fingerprints, located, with_hint
+from preflight.rules.base import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render(report: Report, color: bool = False) -> str:
+    from preflight.registry import RULES
+
+    index = {rule_id: i for i, rule_id in enumerate(RULES)}
+    items = located(report)
+    results = []
+    for item, print_ in zip(items, fingerprints(items), strict=True):
+        finding = item.finding
+        properties = {
+            "checked": item.source,
+            "field": finding.field,
+            "actual": finding.actual,
+            "limit": finding.limit,
+        }
+        result: dict[str, JSON] = {"ruleId": finding.rule}
+        if finding.rule in index:
+            result["ruleIndex"] = index[finding.rule]
+        result |= {
+            "level": _LEVELS[finding.severity],
+            "message": {"text": with_hint(finding)},
+            "locations": [{"physicalLocation": _physical(item.path)}],
+            "partialFingerprints": {"preflightFinding/v1": print_},
+            "properties": {k: v for k, v in properties.items() if v is not None},
+        }
+        results.append(result)
+    driver = {
+        "name": "preflight",
+        "version": report.version,
+        "rules": [_rule(rule) for rule in RULES.values()],
+    }
+    sarif = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+        ],
+    }
+    return dumps(sarif)
+
+
+def _physical(path: str) -> dict[str, JSON]:
+    return {"artifactLocation": artifact_location(path), "region": {"startLine": 1}}
+
+
+def artifact_location(path: str) -> dict[str, JSON]:
+    """A URI reference for a path as Report.repo_path gives it (`/`-separated): `:` is encoded
+    in a relative one (it would read as a scheme), kept in an absolute one (`C:`)."""
+    from urllib.parse import quote
+
+    if not os.path.isabs(path):
+        return {"uri": quote(encoded(path), safe="/"), "uriBaseId": SRCROOT}
+    prefix = "file://" if path.startswith("/") else "file:///"
+    return {"uri": prefix + quote(encoded(path), safe="/:")}
+
+
+def _rule(rule: Rule) -> dict[str, JSON]:
+    limit = rule.limit or "no numeric limit: see the source"
+    text = (
+        f"Fires when: {rule.summary}.\nLimit: {limit}.\nSource: {rule.source}.\n"
+        "Fix: each result's message says what was measured against the limit and, where a "
+        "command fixes it (ffmpeg, a rename, a new zip), gives it on a line starting 'fix:'."
+    )
+    markdown = (
+        f"**Fires when:** {rule.summary}.\n\n**Limit:** {limit}.\n\n**Source:** {rule.source}."
+        "\n\n**Fix:** each result's message says what was measured against the limit and, "
+        "where a command fixes it (ffmpeg, a rename, a new zip), gives it on a line starting "
+        "`fix:`. Run `preflight rules` for the whole catalogue."
+    )
+    return {
+        "id": rule.id,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": f"{rule.summary} (limit: {limit}; {rule.source})"},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+        "properties": {"tags": ["preflight", family(rule.id)]},
+    }
