@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint fixtures readme clean
+.PHONY: demo test lint fixtures readme clean bench fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 DEMO_PREFIX := https://bucket.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e
@@ -34,6 +34,16 @@ lint: $(STAMP)
 
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/generate.py
+
+# Mutate real files through every probe and rule for FUZZ_SECONDS (not part of `make test`);
+# failing inputs are kept in build/fuzz/failures/.
+FUZZ_SECONDS ?= 300
+fuzz: $(STAMP)
+	$(BIN)/python tests/robustness/fuzz.py --seconds $(FUZZ_SECONDS)
+
+# Time preflight against its peers (apt-installed when missing and possible): bench/results.md.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --install-peers
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

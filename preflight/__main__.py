@@ -1,4 +1,4 @@
-from preflight.cli import main
+from preflight.entry import main
 
 if __name__ == "__main__":
     main()

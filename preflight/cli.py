@@ -14,7 +14,7 @@ from preflight import __version__
 from preflight.fields import FIELDS, UPLOAD_PREFIX
 from preflight.manifest import FLAG_FIELDS
 from preflight.report import Report
-from preflight.reporters import CATALOGUE_REPORTERS, INSPECTION_REPORTERS, REPORTERS
+from preflight.reporters.formats import CATALOGUE_REPORTERS, INSPECTION_REPORTERS, REPORTERS
 from preflight.reporters.json_report import dumps
 
 if TYPE_CHECKING:
@@ -344,7 +344,7 @@ def _color() -> bool:
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=True)
+        cli.main(prog_name="preflight", standalone_mode=True)
     except SystemExit:
         raise
     except Exception as error:  # an internal error is exit 2, never a bare traceback

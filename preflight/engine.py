@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -54,6 +55,13 @@ Progress = Callable[[int, int], None]  # (files probed, files to probe)
 
 
 def run(settings: Settings, progress: Progress | None = None) -> Report:
+    try:
+        return _run(settings, progress)
+    finally:
+        _work_tree.cache_clear()  # a later run may find .git folders that were not there
+
+
+def _run(settings: Settings, progress: Progress | None) -> Report:
     manifests, standalone = _collect(settings)
     refs = {m.source: list(_file_refs(m, settings)) for m in manifests}
     wanted = {r.path: r.shown for rs in refs.values() for r in rs if r.outside_root is None}
@@ -288,6 +296,7 @@ def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:
         yield _FileRef(name, path, shown, _escapes(path, root))
 
 
+@functools.cache  # folders of one run share a few roots; run() forgets them when it ends
 def _work_tree(folder: Path) -> Path | None:
     for candidate in (folder.resolve(), *folder.resolve().parents):
         if (candidate / ".git").exists():

@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from media import make_pdf, make_photo, make_video
 from runner import invoke, report_of, rules_of
 
 from preflight import __version__
+from preflight.cli import cli
 from preflight.registry import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,32 @@ def test_version_and_rules() -> None:
         assert rule_id in out
     code, out = invoke("rules", "--format", "json")
     assert [r["id"] for r in json.loads(out)] == list(RULES)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["rules"],
+        ["rules", "--format", "json"],
+        ["rules", "--format=text"],
+        ["rules", "--format", "xml"],
+    ],
+)
+def test_the_fast_start_answers_as_the_full_command_line(args: list[str]) -> None:
+    """`preflight --version` and `rules` skip click; what they print must not change."""
+    fast = subprocess.run(
+        [sys.executable, "-m", "preflight", *args], capture_output=True, text=True, timeout=60
+    )
+    result = CliRunner().invoke(cli, args, prog_name="preflight")
+    assert (fast.returncode, fast.stdout) == (result.exit_code, result.stdout)
+
+
+def test_the_fast_start_does_not_load_click() -> None:
+    probe = "import sys; from preflight.entry import main; sys.argv[1:] = ['rules']; main(); "
+    probe += "print(sorted({'click', 'preflight.engine'} & set(sys.modules)), file=sys.stderr)"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stderr.strip() == "[]"
 
 
 def test_the_passing_fixtures_pass() -> None:

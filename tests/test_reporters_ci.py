@@ -29,7 +29,8 @@ from preflight.cli import cli
 from preflight.engine import run
 from preflight.registry import RULES
 from preflight.report import Finding, Report, RequestReport
-from preflight.reporters import REPORTERS, github, gitlab, junit, markdown, sarif
+from preflight.reporters import github, gitlab, junit, markdown, sarif
+from preflight.reporters.formats import REPORTERS
 from preflight.reporters.located import located
 from preflight.settings import Settings
 

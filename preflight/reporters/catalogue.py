@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from preflight.report import JSON
+from preflight.reporters.json_report import dumps
 from preflight.rules.base import Rule
 
 
@@ -34,3 +35,9 @@ def markdown(rules: Iterable[Rule]) -> str:
         cells = (f"`{rule.id}`", rule.severity, rule.summary, rule.limit or "—", rule.source)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+FORMATS: dict[str, Callable[[Iterable[Rule]], str]] = {
+    "text": table,
+    "json": lambda rules: dumps([as_dict(r) for r in rules]),
+}

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import click
-
 from preflight.report import JSON, Inspection
+from preflight.reporters.style import style
 
 
 def render(inspections: Iterable[Inspection], color: bool = False) -> str:
     lines: list[str] = []
     for inspection in inspections:
         title = f"{inspection.path}  ({inspection.kind or 'unknown content'})"
-        lines.append(click.style(title, bold=True) if color else title)
+        lines.append(style(title, bold=True) if color else title)
         lines += [
             f"  {key:<16} {_value(value)}"
             for key, value in inspection.facts.items()
@@ -23,10 +22,10 @@ def render(inspections: Iterable[Inspection], color: bool = False) -> str:
         for verdict in inspection.verdicts:
             use = verdict.use
             if verdict.ok:
-                mark = click.style("accepted", fg="green") if color else "accepted"
+                mark = style("accepted", fg="green") if color else "accepted"
                 lines.append(f"  {use:<22} {mark}")
                 continue
-            mark = click.style("rejected", fg="red") if color else "rejected"
+            mark = style("rejected", fg="red") if color else "rejected"
             failing = verdict.failing
             lines.append(f"  {use:<22} {mark}: {failing[0].rule}: {failing[0].message}")
             lines += [f"  {'':<22}           {f.rule}: {f.message}" for f in failing[1:]]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-import click
-
 from preflight.report import JSON, Finding, Inspection, Report, RequestReport
+from preflight.reporters.style import style
 
 
 class _Paint(Protocol):
@@ -20,7 +19,7 @@ _INDENT = " " * 12
 
 def render(report: Report, color: bool = False) -> str:
     def paint(text: str, fg: str, bold: bool = False) -> str:
-        return click.style(text, fg=fg, bold=bold) if color else text
+        return style(text, fg=fg, bold=bold) if color else text
 
     lines: list[str] = []
     for request in report.requests:

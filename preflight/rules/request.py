@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -344,6 +343,8 @@ def _ssml_problem(text: str) -> str | None:
     document = text.lstrip()
     if not document.startswith(("<speak", "<?xml")):
         document = f"<speak>{text}</speak>"
+    import xml.etree.ElementTree as ElementTree  # only requests with a TextDriver pay for it
+
     try:
         ElementTree.fromstring(document)
     except ElementTree.ParseError as error:

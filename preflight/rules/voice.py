@@ -156,12 +156,13 @@ def check(subject: Subject) -> Iterator[Finding]:
         label = "entry" if len(names) == 1 else "entries"
         yield subject.finding(CORRUPT, f"{label} {_listed(names)}: {problem}", actual=len(names))
     yield from _encrypted(subject, files)
-    yield from _paths(subject, facts, wavs)
+    recipe = _rezip(subject.file.path, wavs)  # one fix for every finding below
+    yield from _paths(subject, facts, recipe)
     yield from _count(subject, files, wavs)
-    yield from _non_wav(subject, files, wavs)
+    yield from _non_wav(subject, files, recipe)
     for entry in wavs:
-        yield from _wav_name(subject, entry, wavs)
-        yield from _sample_rate(subject, entry, wavs)
+        yield from _wav_name(subject, entry, recipe)
+        yield from _sample_rate(subject, entry, recipe)
     yield from _total_size(subject, files)
 
 
@@ -176,7 +177,7 @@ def _encrypted(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]
         )
 
 
-def _paths(subject: Subject, facts: ZipFacts, wavs: Sequence[ZipEntry]) -> Iterator[Finding]:
+def _paths(subject: Subject, facts: ZipFacts, recipe: str | None) -> Iterator[Finding]:
     unsafe = [e for e in facts.entries if _unsafe(e.name)]
     unsafe_names = {e.name for e in unsafe}
     for entry in unsafe:
@@ -185,7 +186,7 @@ def _paths(subject: Subject, facts: ZipFacts, wavs: Sequence[ZipEntry]) -> Itera
             f"entry '{entry.name}' has an absolute path or a '..' component, which points "
             "outside the zip",
             actual=entry.name,
-            hint=_rezip(subject.file.path, wavs),
+            hint=recipe,
         )
     nested = [
         e.name
@@ -205,7 +206,7 @@ def _paths(subject: Subject, facts: ZipFacts, wavs: Sequence[ZipEntry]) -> Itera
             f"{'is a folder or in one' if len(nested) == 1 else 'are folders or in one'}; "
             + advice,
             actual=len(nested),
-            hint=_rezip(subject.file.path, wavs),
+            hint=recipe,
         )
 
 
@@ -228,9 +229,7 @@ def _count(
         )
 
 
-def _non_wav(
-    subject: Subject, files: Sequence[ZipEntry], wavs: Sequence[ZipEntry]
-) -> Iterator[Finding]:
+def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: str | None) -> Iterator[Finding]:
     metadata = [e.name for e in files if _is_mac_metadata(e.name) and not e.symlink]
     if metadata:  # one finding for the Finder's leftovers, however many files it zipped
         yield subject.finding(
@@ -239,7 +238,7 @@ def _non_wav(
             f"not {'a WAV file' if len(metadata) == 1 else 'WAV files'}; leave "
             f"{'it' if len(metadata) == 1 else 'them'} out of the zip",
             actual=len(metadata),
-            hint=_rezip(subject.file.path, wavs),
+            hint=recipe,
         )
     for entry in files:
         if _is_mac_metadata(entry.name) and not entry.symlink:
@@ -250,7 +249,7 @@ def _non_wav(
             continue  # not read, or a WAV: nothing to say here
         else:
             what = _describe(entry)
-        hint = _rezip(subject.file.path, wavs)
+        hint = recipe
         advice = "leave it out of the zip"
         if KIND.get(entry.content or "") in ("audio", "video"):
             base = _basename(entry.name)
@@ -265,11 +264,10 @@ def _non_wav(
         )
 
 
-def _wav_name(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) -> Iterator[Finding]:
+def _wav_name(subject: Subject, entry: ZipEntry, recipe: str | None) -> Iterator[Finding]:
     base = _basename(entry.name)
     stem, extension = split_name(base)
     fixed = _wav_named(base)
-    rename = _rezip(subject.file.path, wavs)
     if extension != "wav":
         said = f"ends in '.{extension}'" if extension is not None else "has no extension"
         yield subject.finding(
@@ -277,7 +275,7 @@ def _wav_name(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) -> It
             f"WAV entry '{entry.name}' {said}; the extension must be lowercase '.wav' "
             f"(rename it {fixed}, then zip it again)",
             actual=f".{extension}" if extension is not None else "",
-            hint=rename,
+            hint=recipe,
         )
     if outside_charset(stem):
         yield subject.finding(
@@ -285,11 +283,11 @@ def _wav_name(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) -> It
             f"WAV entry '{entry.name}': the name '{stem}' may only contain {NAME_CHARSET_TEXT} "
             f"(no spaces, dots or other characters; rename it {fixed}, then zip it again)",
             actual=stem,
-            hint=rename,
+            hint=recipe,
         )
 
 
-def _sample_rate(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) -> Iterator[Finding]:
+def _sample_rate(subject: Subject, entry: ZipEntry, recipe: str | None) -> Iterator[Finding]:
     if not _low_rate(entry):
         return
     target = _wav_named(_basename(entry.name), _RESAMPLED_TAG)
@@ -300,7 +298,7 @@ def _sample_rate(subject: Subject, entry: ZipEntry, wavs: Sequence[ZipEntry]) ->
         f"it again from the original recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put "
         "the new file in the zip in its place",
         actual=entry.wav.sample_rate if entry.wav else None,
-        hint=_rezip(subject.file.path, wavs),
+        hint=recipe,
     )
 
 
@@ -361,7 +359,7 @@ def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
     """Unpack with Python's zipfile, resample every WAV below the minimum rate, give every
     badly named WAV a name the zip accepts, and zip the WAVs again flat (zipfile's -c stores
     base names): one recipe that fixes all of it."""
-    if not wavs:
+    if not ZIP_MIN_WAVS <= len(wavs) <= ZIP_MAX_WAVS:  # none, or more than may go back in
         return None
     pure = PurePosixPath(path)
     folder = str(pure.with_name(f"{pure.stem}-unzipped"))

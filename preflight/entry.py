@@ -1,0 +1,37 @@
+"""The `preflight` command. `--version` and `rules` are answered before click and the rule
+machinery's other modules load: they run in editors and hooks, where start-up is the cost."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args == ["--version"]:
+        from preflight import __version__
+
+        sys.stdout.write(f"preflight, version {__version__}\n")
+        return
+    if args[:1] == ["rules"]:
+        from preflight.reporters.catalogue import FORMATS
+
+        chosen = _catalogue_format(args[1:], tuple(FORMATS))
+        if chosen is not None:
+            from preflight.registry import RULES
+
+            sys.stdout.write(FORMATS[chosen](RULES.values()))
+            return
+    from preflight.cli import main as cli_main  # everything else, errors and help included
+
+    cli_main()
+
+
+def _catalogue_format(options: list[str], formats: tuple[str, ...]) -> str | None:
+    """The format `rules` was asked for, when the options are only that; None otherwise."""
+    if not options:
+        return "text"
+    for name in formats:
+        if options in (["--format", name], [f"--format={name}"]):
+            return name
+    return None
