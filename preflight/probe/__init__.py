@@ -107,7 +107,7 @@ def _probe_media(path: Path, fmt: str, size: int) -> Media | None:
     if kind in ("video", "audio") or fmt == "asf":
         from preflight.probe.media import probe_media
 
-        return probe_media(path)
+        return probe_media(path, fmt)
     if fmt == "zip":
         from preflight.probe.archive import probe_zip
 

@@ -8,18 +8,44 @@ only containers accepted; a Matroska file is read from its first frames and says
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import math
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from preflight.probe.contain import contained
 from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts
+from preflight.probe.iso import ISO_FORMATS, check_tables
 
 _PARSE_SPEED = 0
+PARSE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
 # MP4, M4A and MOV list their tracks in one index box (moov), often written last.
 _INDEXED = ("MPEG-4", "QuickTime")
 
 
-def probe_media(path: Path) -> VideoFacts | AudioFacts:
-    """The facts of the first video track, else of the first audio track."""
+def probe_media(path: Path, fmt: str | None = None) -> VideoFacts | AudioFacts:
+    """The facts of the first video track, else of the first audio track; `fmt` is the
+    sniffed format (an MP4 or MOV index is checked before libmediainfo reads it, and
+    libmediainfo reads in a child process with a time limit)."""
+    if fmt in ISO_FORMATS:
+        with path.open("rb") as stream:
+            check_tables(stream)
+    _load_library()
+    return contained(lambda: _read(path), PARSE_SECONDS_MAX, "libmediainfo")
+
+
+@functools.cache
+def _load_library() -> None:
+    """Import pymediainfo and load libmediainfo in this process, once: each forked child
+    then only parses (loading them in every child costs 50 ms a file)."""
+    with contextlib.suppress(Exception):  # unavailable: the child reports it as a finding
+        from pymediainfo import MediaInfo
+
+        MediaInfo.can_parse()
+
+
+def _read(path: Path) -> VideoFacts | AudioFacts:
     name = str(path)
     try:
         name.encode("utf-8")
@@ -128,15 +154,17 @@ def _seconds(track: Any) -> float | None:
 
 
 def _number(value: object) -> float | None:
-    """mediainfo gives numbers as ints or strings ("25.000", "44100 / 22050"): the first."""
+    """mediainfo gives numbers as ints or strings ("25.000", "44100 / 22050"): the first.
+    A damaged header can give "inf" or "nan": no number (JSON has none for them)."""
+    number = None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and value.strip():
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
         try:
-            return float(value.split("/")[0].split()[0])
+            number = float(value.split("/")[0].split()[0])
         except ValueError:
             return None
-    return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _int(value: object) -> int | None:

@@ -1,0 +1,180 @@
+"""The benchmark's inputs, made once under the work folder: sparse files for sizes, hard links
+for repetition. A stamp names the spec they were made for, so a changed spec remakes them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import sys
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from media import (  # noqa: E402  (tests/media.py: the makers the tests and fixtures use)
+    make_pdf,
+    make_photo,
+    make_sparse_video,
+    make_video,
+    run_ffmpeg,
+)
+
+GIB = 1024**3
+MIB = 1024**2
+LAYOUT = 2  # bumped when what _make writes changes, so that old inputs are remade
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to make; the full run and the smoke differ only here."""
+
+    video_size: tuple[int, int]  # the one-video scenario: a MOV, index at the end
+    video_fps: int
+    video_seconds: int
+    sparse_sizes: tuple[int, ...]  # bytes the MOV is grown to, sparsely
+    wav_count: int  # the voice zip: WAVs of equal size, deflated
+    wav_bytes: int
+    requests: tuple[int, ...]  # sizes of the asset repositories
+    avatar: tuple[int, int, int]  # the repositories' video: width, height, seconds at 25 fps
+
+
+FULL = Spec(
+    (3840, 2160),
+    30,
+    180,
+    (1 * GIB, 5 * GIB, 10 * GIB),
+    6,
+    1288490188 // 6,
+    (300, 600),
+    (1920, 1080, 65),
+)
+SMOKE = Spec((320, 180), 25, 2, (1 * MIB, 5 * MIB, 10 * MIB), 3, 256 * 1024, (6, 12), (320, 180, 2))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    videos: dict[int, Path]  # size in bytes → sparse MOV
+    voice_zip: Path
+    declared_audio: int  # bytes of audio the zip's members declare
+    repositories: dict[int, Path]  # number of requests → folder of request folders
+
+
+def build(folder: Path, spec: Spec) -> Inputs:
+    """Make (or reuse) every input under `folder`."""
+    stamp = folder / "spec.json"
+    wanted = json.dumps({"layout": LAYOUT, **asdict(spec)}, sort_keys=True)
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        _make(folder, spec)
+        stamp.write_text(wanted)
+    return Inputs(
+        videos={size: folder / f"video-{_label(size)}.mov" for size in spec.sparse_sizes},
+        voice_zip=folder / "voice.zip",
+        declared_audio=spec.wav_count * _wav_size(spec.wav_bytes),
+        repositories={n: folder / f"repo-{n}" for n in spec.requests},
+    )
+
+
+def _label(size: int) -> str:
+    return f"{size // GIB}GB" if size >= GIB else f"{size // MIB}MB"
+
+
+def _make(folder: Path, spec: Spec) -> None:
+    sources = folder / "sources"
+    sources.mkdir()
+    looped = _video(sources / "long.mov", *spec.video_size, spec.video_fps, spec.video_seconds)
+    for size in spec.sparse_sizes:
+        make_sparse_video(looped, folder / f"video-{_label(size)}.mov", size)
+    _voice_zip(folder / "voice.zip", spec.wav_count, spec.wav_bytes)
+    _sources_for_requests(sources, spec.avatar)
+    for count in spec.requests:
+        _repository(folder / f"repo-{count}", sources, count)
+
+
+def _video(path: Path, width: int, height: int, fps: int, seconds: int) -> Path:
+    """One second of picture encoded, then looped without re-encoding beside silent AAC: a
+    constant-rate file whose index lists every frame, as a camera's does, for one second's
+    encoding."""
+    second = path.with_name(f"second-{path.name}")
+    make_video(second, width=width, height=height, fps=fps, audio=False)
+    run_ffmpeg(
+        *("-stream_loop", str(seconds - 1), "-i", str(second)),
+        *("-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono"),
+        *("-c:v", "copy", "-c:a", "aac", "-b:a", "16k", "-shortest", str(path)),
+    )
+    return path
+
+
+def _wav_size(size: int) -> int:
+    """The size of the 16-bit mono WAV with at most `size` bytes."""
+    return 44 + (size - 44) // 2 * 2
+
+
+def _voice_zip(path: Path, count: int, size: int) -> None:
+    """WAVs of noise, deflated (method 8) at level 0: recorded speech barely deflates, so the
+    archive is about the size of its audio either way, and level 0 writes it in seconds."""
+    noise = os.urandom(MIB)
+    frames = (_wav_size(size) - 44) // 2
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=0) as archive:
+        for number in range(1, count + 1):
+            with archive.open(f"take{number:02d}.wav", "w") as member:
+                member.write(_wav_header(48000, frames))
+                left = frames * 2
+                while left > 0:
+                    member.write(noise[: min(left, len(noise))])
+                    left -= len(noise)
+
+
+def _wav_header(rate: int, frames: int) -> bytes:
+    """The 44-byte header of a 16-bit mono PCM WAV of `frames` samples."""
+    data = frames * 2
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data)
+        + b"WAVEfmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", data)
+    )
+
+
+def _sources_for_requests(sources: Path, avatar: tuple[int, int, int]) -> None:
+    """One real file of each kind that the requests link to: what a producer hands in."""
+    _video(sources / "avatar.mp4", *avatar[:2], 25, avatar[2])
+    make_pdf(sources / "authorization.pdf")
+    with zipfile.ZipFile(sources / "voice.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for number in range(1, 6):  # five 10 s takes at 48 kHz
+            archive.writestr(f"take{number:02d}.wav", _wav_header(48000, 480000) + bytes(960000))
+    make_photo(sources / "portrait.jpg", width=1024, height=768, fmt="JPEG")
+
+
+def _repository(folder: Path, sources: Path, count: int) -> None:
+    """`count` request folders, a third each of video, voice and photo requests; every media
+    file is a hard link to one source, every AnchorName unique. Its own (empty) .preflight.toml
+    makes it the root of its checks, as an asset repository is: its .preflight_cache is here."""
+    kinds = (
+        ('MakeType = "IMAGE_GENERAL"', {"avatar.mp4": "MaterialCosUrl"}),
+        ('MakeType = "VOICE"', {"voice.zip": "MaterialCosUrl"}),
+        ('MakeType = "IMAGE_PHOTO"', {"portrait.jpg": "MaterialCosUrl"}),
+    )
+    folder.mkdir(parents=True)
+    (folder / ".preflight.toml").write_text("# the benchmark's asset repository\n")
+    for number in range(count):
+        make_type, files = kinds[number % 3]
+        request = folder / f"request-{number:04d}"
+        request.mkdir()
+        lines = [f'AnchorName = "Bench_{number:04d}"', make_type, 'SexType = "FEMALE"']
+        for name, field in files.items():
+            os.link(sources / name, request / name)
+            lines.append(f'{field} = "{name}"')
+        if make_type != 'MakeType = "IMAGE_PHOTO"':
+            os.link(sources / "authorization.pdf", request / "authorization.pdf")
+            lines.append('IdentityWrittenCosUrl = "authorization.pdf"')
+        (request / "request.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,83 @@
+"""The results: one Markdown row per measurement or target, under a description of the machine."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import peers
+
+MET, NOT_MET, NO_TARGET = "met", "**not met**", "—"
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    what: str
+    value: str  # a median ("95 ms"), a ratio ("4.2×"), a size, or why there is none
+    target: str = "—"
+    verdict: str = NO_TARGET
+
+
+def ms(value: float) -> str:
+    return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def judge(ok: bool | None) -> str:
+    return NO_TARGET if ok is None else (MET if ok else NOT_MET)
+
+
+def machine(repeat: int, warmup: bool, smoke: bool) -> list[str]:
+    """Where the figures come from: CPU, cores, memory, OS, Python, peers, date."""
+    cpu = _cpu_model()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = _memory_gib()
+    lines = [
+        f"- Machine: {cpu}, {cores} cores available, {memory} RAM, "
+        f"{platform.system()} {platform.release()} ({platform.machine()})",
+        f"- Python {platform.python_version()} ({sys.executable})",
+    ]
+    found = {program: peers.version(program) for program in peers.PACKAGES}
+    lines.append("- Peers: " + "; ".join(f"{p}: {v or 'not installed'}" for p, v in found.items()))
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    kind = "smoke run (tiny inputs: the targets do not apply)" if smoke else "full run"
+    after = " after one warm-up run" if warmup else ""
+    lines.append(f"- {when}; {kind}; medians of {repeat} runs of each command{after}")
+    return lines
+
+
+def _cpu_model() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or "unknown CPU"
+    for line in text.splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def _memory_gib() -> str:
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return "unknown"
+    return f"{pages * size / 1024**3:.0f} GiB"
+
+
+def markdown(rows: list[Row], header: list[str], notes: list[str]) -> str:
+    out = ["# preflight benchmark", "", *header, ""]
+    out += ["| scenario | measurement | median / value | target | verdict |"]
+    out += ["|---|---|---|---|---|"]
+    out += [f"| {r.scenario} | {r.what} | {r.value} | {r.target} | {r.verdict} |" for r in rows]
+    if notes:
+        out += ["", *notes]
+    return "\n".join(out) + "\n"
