@@ -51,3 +51,15 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
             return choice
     close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+_SHOWN_MAX = 60
+
+
+def shown(text: str) -> str:
+    """A name from someone else's file, safe to print: control characters escaped, and a
+    long one cut in the middle (a 64 KB zip entry name must not make a 64 KB message)."""
+    safe = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    if len(safe) <= _SHOWN_MAX:
+        return safe
+    return f"{safe[: _SHOWN_MAX - 20]}…{safe[-16:]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -33,7 +34,17 @@ def render(report: Report, color: bool = False) -> str:
     if report.skipped:
         lines.append("")
     lines.append(summary(report, paint))
-    return "\n".join(lines) + "\n"
+    return "\n".join(_CONTROL.sub(_escaped, line) for line in lines) + "\n"
+
+
+# Control characters in names from other people's files (a newline, an escape sequence) would
+# start lines of their choosing in a CI log; only our own colour codes stay.
+_CONTROL = re.compile(r"\x1b\[[0-9;]*m|[\x00-\x1f\x7f-\x9f]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    text = match[0]
+    return text if len(text) > 1 else ascii(text)[1:-1]
 
 
 def _verdict(ok: bool, paint: _Paint) -> str:

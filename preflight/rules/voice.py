@@ -33,7 +33,7 @@ from preflight.limits import (
     ZIP_MIN_WAVS,
     human_bytes,
 )
-from preflight.names import clean_name, outside_charset, split_name
+from preflight.names import clean_name, outside_charset, shown, split_name
 from preflight.probe.facts import ZipEntry, ZipFacts
 from preflight.probe.sniff import KIND
 from preflight.report import Finding
@@ -127,6 +127,7 @@ RULES = (
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SEPARATORS = re.compile(r"[/\\]")
+_NAME_MAX = 255  # bytes in a file name on common file systems
 _RESAMPLED_TAG = f"{WAV_MIN_SAMPLE_RATE // 1000}k"  # a.wav resampled → a-24k.wav
 
 
@@ -183,9 +184,9 @@ def _paths(subject: Subject, facts: ZipFacts, recipe: str | None) -> Iterator[Fi
     for entry in unsafe:
         yield subject.finding(
             UNSAFE_PATH,
-            f"entry '{entry.name}' has an absolute path or a '..' component, which points "
+            f"entry '{shown(entry.name)}' has an absolute path or a '..' component, which points "
             "outside the zip",
-            actual=entry.name,
+            actual=shown(entry.name),
             hint=recipe,
         )
     nested = [
@@ -255,10 +256,10 @@ def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: str | None) ->
             base = _basename(entry.name)
             target = _wav_named(base)
             hint = ffmpeg_command(base, target)
-            advice = f"convert it to WAV ({target}) and put that in the zip in its place"
+            advice = f"convert it to WAV ({shown(target)}) and put that in the zip in its place"
         yield subject.finding(
             NON_WAV,
-            f"entry '{entry.name}' is {what}, not a WAV file; {advice}",
+            f"entry '{shown(entry.name)}' is {what}, not a WAV file; {advice}",
             actual="symlink" if entry.symlink else entry.content,
             hint=hint,
         )
@@ -272,17 +273,18 @@ def _wav_name(subject: Subject, entry: ZipEntry, recipe: str | None) -> Iterator
         said = f"ends in '.{extension}'" if extension is not None else "has no extension"
         yield subject.finding(
             EXTENSION_CASE,
-            f"WAV entry '{entry.name}' {said}; the extension must be lowercase '.wav' "
-            f"(rename it {fixed}, then zip it again)",
+            f"WAV entry '{shown(entry.name)}' {said}; the extension must be lowercase '.wav' "
+            f"(rename it {shown(fixed)}, then zip it again)",
             actual=f".{extension}" if extension is not None else "",
             hint=recipe,
         )
     if outside_charset(stem):
         yield subject.finding(
             FILENAME,
-            f"WAV entry '{entry.name}': the name '{stem}' may only contain {NAME_CHARSET_TEXT} "
-            f"(no spaces, dots or other characters; rename it {fixed}, then zip it again)",
-            actual=stem,
+            f"WAV entry '{shown(entry.name)}': the name '{shown(stem)}' may only contain "
+            f"{NAME_CHARSET_TEXT} (no spaces, dots or other characters; rename it "
+            f"{shown(fixed)}, then zip it again)",
+            actual=shown(stem),
             hint=recipe,
         )
 
@@ -293,10 +295,11 @@ def _sample_rate(subject: Subject, entry: ZipEntry, recipe: str | None) -> Itera
     target = _wav_named(_basename(entry.name), _RESAMPLED_TAG)
     yield subject.finding(
         SAMPLE_RATE,
-        f"WAV entry '{entry.name}' is sampled at {entry.wav.sample_rate if entry.wav else '?'} "
-        f"Hz, below {WAV_MIN_SAMPLE_RATE} Hz; resample it to {target} (better still, export "
-        f"it again from the original recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put "
-        "the new file in the zip in its place",
+        f"WAV entry '{shown(entry.name)}' is sampled at "
+        f"{entry.wav.sample_rate if entry.wav else '?'} Hz, below {WAV_MIN_SAMPLE_RATE} Hz; "
+        f"resample it to {shown(target)} (better still, export it again from the original "
+        f"recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put the new file in the zip in "
+        "its place",
         actual=entry.wav.sample_rate if entry.wav else None,
         hint=recipe,
     )
@@ -361,6 +364,8 @@ def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
     base names): one recipe that fixes all of it."""
     if not ZIP_MIN_WAVS <= len(wavs) <= ZIP_MAX_WAVS:  # none, or more than may go back in
         return None
+    if any(len(e.name) > _NAME_MAX or not e.name.isprintable() for e in wavs):
+        return None  # no file system takes such a name: no command can be written for it
     pure = PurePosixPath(path)
     folder = str(pure.with_name(f"{pure.stem}-unzipped"))
     steps = [shlex.join(["python3", "-m", "zipfile", "-e", path, folder])]
@@ -407,6 +412,6 @@ def _count_of(items: Sequence[object], one: str, many: str) -> str:
 
 
 def _listed(names: Sequence[str]) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:_LISTED_MAX])
+    listed = ", ".join(f"'{shown(n)}'" for n in names[:_LISTED_MAX])
     more = len(names) - _LISTED_MAX
-    return f"{shown} and {more} more" if more > 0 else shown
+    return f"{listed} and {more} more" if more > 0 else listed

@@ -109,11 +109,6 @@ def test_names_with_spaces_and_bytes_that_are_not_utf8(tmp_path: Path) -> None:
         check_cli(tmp_path, ".", wav.name, expect={wav.name: FACTS_READ})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporters/text.py prints paths raw: a file name with a newline starts a line of "
-    "its choosing in the CI log (a GitHub workflow command here)",
-)
 def test_control_characters_in_file_names_stay_on_their_line(tmp_path: Path) -> None:
     (tmp_path / "a\n::error::injected.mp4").write_bytes(b"not a video")
     run = check_cli(tmp_path, "--no-cache", "a\n::error::injected.mp4", output_format="text")

@@ -8,7 +8,6 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from harness import check_cli
 from hostile import (
     Raw,
@@ -132,11 +131,6 @@ UNSAFE_NAMES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules/voice.py quotes entry names raw: a 64 KB name makes a 64 KB message, and "
-    "control characters (NUL, BEL, ESC, newline) reach the text report",
-)
 def test_entry_names_are_shown_safely(tmp_path: Path) -> None:
     for number, (label, name) in enumerate(UNSAFE_NAMES.items()):
         write_raw_zip(tmp_path / f"{label}.zip", [Raw(name, WAV)])
