@@ -28,8 +28,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check preflight tests fixtures
-	$(BIN)/ruff format --check preflight tests fixtures
+	$(BIN)/ruff check preflight tests fixtures bench
+	$(BIN)/ruff format --check preflight tests fixtures bench
 	$(BIN)/mypy
 
 fixtures: $(STAMP)
