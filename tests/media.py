@@ -146,7 +146,7 @@ def make_sparse_video(source: Path, target: Path, total_size: int) -> Path:
     """`source` (index at the end, as ffmpeg writes it) grown to `total_size` bytes by a
     sparse `free` box before the index: a real, valid file that costs no disk."""
     data = source.read_bytes()
-    moov = _find_top_box(data, b"moov")
+    moov = top_box(data, b"moov")
     head, index = data[:moov], data[moov:]
     hole = total_size - len(data)
     assert hole >= 16, "target size too small"
@@ -158,7 +158,8 @@ def make_sparse_video(source: Path, target: Path, total_size: int) -> Path:
     return target
 
 
-def _find_top_box(data: bytes, kind: bytes) -> int:
+def top_box(data: bytes, kind: bytes) -> int:
+    """Offset of a top-level ISO box."""
     offset = 0
     while offset + 8 <= len(data):
         size, box = struct.unpack(">I4s", data[offset : offset + 8])

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from media import make_photo, make_video, wav_bytes
+from media import make_photo, make_video, top_box, wav_bytes
 from media_video import remux
 
 _UTF8_FLAG = 0x800
@@ -36,21 +36,6 @@ def manifest(path: Path, make_type: str, anchor: str, **fields: object) -> Path:
 
 
 # --- containers -------------------------------------------------------------------------
-
-
-def top_box(data: bytes, kind: bytes) -> int:
-    """Offset of a top-level ISO box."""
-    offset = 0
-    while offset + 8 <= len(data):
-        size, box = struct.unpack(">I4s", data[offset : offset + 8])
-        if size == 1:
-            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
-        if box == kind:
-            return offset
-        if size < 8:
-            break
-        offset += size
-    raise ValueError(f"no top-level {kind!r} box")
 
 
 def patched(data: bytes, box: bytes, offset: int, value: bytes) -> bytes:

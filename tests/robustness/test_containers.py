@@ -14,9 +14,8 @@ from hostile import (
     manifest,
     noise,
     seed_videos,
-    top_box,
 )
-from media import make_video
+from media import make_video, top_box
 
 
 @pytest.fixture(scope="module")
