@@ -103,7 +103,8 @@ def _probe_through_cache(
 
 def _base(cwd: Path) -> str:
     root = _work_tree(cwd)
-    return Path(os.path.relpath(cwd.resolve(), root)).as_posix().strip(".") if root else ""
+    relative = Path(os.path.relpath(cwd.resolve(), root)).as_posix() if root else "."
+    return "" if relative == "." else relative
 
 
 def _not_material(facts: FileFacts) -> str | None:

@@ -211,3 +211,12 @@ def test_github_appends_the_summary_to_the_step_summary(
     monkeypatch.delenv("GITHUB_STEP_SUMMARY")
     invoke("check", "requests", "--format", "github", cwd=repo)
     assert summary.read_text(encoding="utf-8").count(markdown) == 2
+
+
+def test_locations_are_relative_to_the_work_tree_root(tmp_path: Path) -> None:
+    """Run from a folder whose name starts with a dot: its name is kept whole."""
+    (tmp_path / ".git").mkdir()
+    shutil.copytree(FAIL / "photo-avatar", tmp_path / ".assets" / "photo")
+    code, out = invoke("check", "photo", "--format", "github", cwd=tmp_path / ".assets")
+    assert code == 1
+    assert "::error file=.assets/photo/" in out
