@@ -184,7 +184,8 @@ def check(
 @_format_option(INSPECTION_REPORTERS)
 def inspect(files: tuple[Path, ...], output_format: str) -> None:
     """Show the facts preflight reads from each file, and which make types accept it."""
-    from preflight.engine import inspect_file, probe_all
+    from preflight.engine import inspect_file
+    from preflight.probe import probe_all
 
     facts = probe_all((Path(os.path.abspath(f)), str(f)) for f in files)
     inspections = [inspect_file(f) for f in facts.values()]

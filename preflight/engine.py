@@ -13,7 +13,7 @@ from preflight import __version__, manifest
 from preflight.fields import FIELDS, applies, local_file, local_path, make_type_of
 from preflight.limits import MAKE_TYPES, MakeType
 from preflight.manifest import Manifest
-from preflight.probe import probe_file
+from preflight.probe import probe_all
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import EXTENSIONS, KIND
 from preflight.registry import RULES
@@ -39,7 +39,6 @@ _SIZE_RULE: dict[ModuleType | None, tuple[Rule, Callable[[Subject], Iterator[Fin
     photo: (photo.SIZE, photo.check_recorded_size),
     driver: (driver.SIZE, driver.check_recorded_size),
 }
-_PARALLEL_FROM = 8  # files: below this a process pool costs more than it saves
 _MANIFEST_NAMES = "request.json, *.request.json, request.toml or *.request.toml"
 
 
@@ -115,37 +114,6 @@ def _not_material(facts: FileFacts) -> str | None:
     if facts.extension in ("json", "toml"):
         return f"not a manifest: manifests are named {_MANIFEST_NAMES}"
     return "neither a manifest nor a media file"
-
-
-def probe_all(
-    items: Iterable[tuple[Path, str]], jobs: int = 0, progress: Progress | None = None
-) -> dict[Path, FileFacts]:
-    """Probe each file once; `jobs` processes (0: every core, for batches worth a pool)."""
-    pending = list(items)
-    if jobs == 0:
-        jobs = (os.cpu_count() or 1) if len(pending) >= _PARALLEL_FROM else 1
-    workers = min(jobs, len(pending))
-    probed: dict[Path, FileFacts] = {}
-    if workers <= 1:
-        for path, name in pending:
-            probed[path] = probe_file(path, name)
-            _tick(progress, len(probed), len(pending))
-        return probed
-    paths, shown = zip(*pending, strict=True)
-    chunk = max(1, len(pending) // (workers * 4))
-    from concurrent.futures import ProcessPoolExecutor  # only batches pay for its import
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(probe_file, paths, shown, chunksize=chunk)
-        for path, facts in zip(paths, results, strict=True):
-            probed[path] = facts
-            _tick(progress, len(probed), len(pending))
-    return probed
-
-
-def _tick(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None:
-        progress(done, total)
 
 
 def inspect_file(facts: FileFacts) -> Inspection:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from runner import report_of
 
 from preflight import engine
+from preflight.engine import Progress
 from preflight.probe.facts import FileFacts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
@@ -25,14 +27,17 @@ def repo(tmp_path: Path) -> Path:
 
 def _no_probing(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on, reading a file that exists fails the test (a missing one costs a stat)."""
-    probe_file = engine.probe_file
+    probe_all = engine.probe_all
 
-    def refuse(path: Path, shown: str) -> FileFacts:
-        if path.exists():
-            raise AssertionError(f"{shown} was probed again")
-        return probe_file(path, shown)
+    def refuse(
+        items: Iterable[tuple[Path, str]], jobs: int, progress: Progress | None
+    ) -> dict[Path, FileFacts]:
+        wanted = list(items)
+        for path, shown in wanted:
+            assert not path.exists(), f"{shown} was probed again"
+        return probe_all(wanted, jobs, progress)
 
-    monkeypatch.setattr(engine, "probe_file", refuse)
+    monkeypatch.setattr(engine, "probe_all", refuse)
 
 
 def test_a_second_run_reads_no_file_and_finds_the_same(

@@ -10,6 +10,8 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from preflight.probe.facts import (
@@ -25,13 +27,44 @@ from preflight.probe.facts import (
 from preflight.probe.sniff import HEAD_BYTES, KIND, sniff
 
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
+PROBE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
+_PARALLEL_FROM = 8  # files: below this, a second worker costs more than it saves
 _LFS_SIGNATURE = b"version https://git-lfs"
 _LFS_OID = re.compile(rb"^oid (\w+:[0-9a-f]{64})$", re.M)
 _LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
 
 
-def probe_file(path: Path, shown: str) -> FileFacts:
-    """Probe one local file; `shown` is the path as the report prints it."""
+def probe_all(
+    items: Iterable[tuple[Path, str]],
+    jobs: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[Path, FileFacts]:
+    """Probe each (path, shown) once, in `jobs` worker processes (0: every core, for batches
+    worth it), each file within PROBE_SECONDS_MAX."""
+    from preflight.probe.pool import map_contained
+
+    pending = list(items)
+    if jobs == 0:
+        jobs = (os.cpu_count() or 1) if len(pending) >= _PARALLEL_FROM else 1
+    facts = map_contained(_probe, pending, jobs, PROBE_SECONDS_MAX, _unfinished, progress)
+    return {path: found for (path, _), found in zip(pending, facts, strict=True)}
+
+
+def _probe(item: tuple[Path, str]) -> FileFacts:
+    return probe_file(*item)
+
+
+def _unfinished(item: tuple[Path, str], why: str) -> FileFacts:
+    """A file whose parser hung or crashed: what its head says, and that it is damaged."""
+    path, shown = item
+    head = probe_file(path, shown, parse=False)
+    problem = f"the headers could not be read (the parser {why}): the file is damaged"
+    return replace(head, problem=problem)
+
+
+def probe_file(path: Path, shown: str, parse: bool = True) -> FileFacts:
+    """Probe one local file; `shown` is the path as the report prints it. Without `parse`, only
+    what its node and first bytes say."""
     node, size = _node(path)
     if node != "file":
         return FileFacts(shown, node, None, None, None)
@@ -45,6 +78,8 @@ def probe_file(path: Path, shown: str) -> FileFacts:
     if size is not None and size <= LFS_POINTER_MAX and head.startswith(_LFS_SIGNATURE):
         return FileFacts(shown, node, size, None, None, lfs=_lfs_pointer(head))
     fmt = sniff(head)
+    if fmt is not None and not parse:
+        return FileFacts(shown, node, size, fmt, KIND.get(fmt))
     if fmt is None:
         return FileFacts(
             shown,

@@ -8,44 +8,24 @@ only containers accepted; a Matroska file is read from its first frames and says
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from preflight.probe.contain import contained
 from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts
 from preflight.probe.iso import ISO_FORMATS, check_tables
 
 _PARSE_SPEED = 0
-PARSE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
 # MP4, M4A and MOV list their tracks in one index box (moov), often written last.
 _INDEXED = ("MPEG-4", "QuickTime")
 
 
 def probe_media(path: Path, fmt: str | None = None) -> VideoFacts | AudioFacts:
     """The facts of the first video track, else of the first audio track; `fmt` is the
-    sniffed format (an MP4 or MOV index is checked before libmediainfo reads it, and
-    libmediainfo reads in a child process with a time limit)."""
+    sniffed format (an MP4 or MOV index is checked before libmediainfo reads it)."""
     if fmt in ISO_FORMATS:
         with path.open("rb") as stream:
             check_tables(stream)
-    _load_library()
-    return contained(lambda: _read(path), PARSE_SECONDS_MAX, "libmediainfo")
-
-
-@functools.cache
-def _load_library() -> None:
-    """Import pymediainfo and load libmediainfo in this process, once: each forked child
-    then only parses (loading them in every child costs 50 ms a file)."""
-    with contextlib.suppress(Exception):  # unavailable: the child reports it as a finding
-        from pymediainfo import MediaInfo
-
-        MediaInfo.can_parse()
-
-
-def _read(path: Path) -> VideoFacts | AudioFacts:
     name = str(path)
     try:
         name.encode("utf-8")

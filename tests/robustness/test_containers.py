@@ -97,8 +97,8 @@ def test_hostile_containers(folder: Path) -> None:
 def test_a_parser_stuck_in_a_loop_is_stopped(tmp_path: Path) -> None:
     """A MOV whose channel layout (`chan`, inside the sample description) declares four
     billion channel descriptions keeps libmediainfo busy for minutes (found by `make fuzz`):
-    it reads in a child process that is stopped after a few seconds."""
-    from preflight.probe.media import PARSE_SECONDS_MAX
+    it reads in a worker process that is stopped after a few seconds."""
+    from preflight.probe import PROBE_SECONDS_MAX
 
     data = make_video(tmp_path / "seed.mov", width=160, height=90, duration=0.3).read_bytes()
     (tmp_path / "seed.mov").unlink()
@@ -106,6 +106,6 @@ def test_a_parser_stuck_in_a_loop_is_stopped(tmp_path: Path) -> None:
     (tmp_path / "looping.mov").write_bytes(data[:at] + b"\xff\xff\xff\xff" + data[at + 4 :])
     manifest(tmp_path / "request.json", "IMAGE", "looping", MaterialCosUrl="looping.mov")
     run = check_cli(
-        tmp_path, ".", expect={"looping.mov": DAMAGED}, seconds_max=PARSE_SECONDS_MAX + 5
+        tmp_path, ".", expect={"looping.mov": DAMAGED}, seconds_max=PROBE_SECONDS_MAX + 5
     )
     assert "did not finish" in run.findings("looping.mov")[0]["message"]

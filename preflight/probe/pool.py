@@ -1,0 +1,207 @@
+"""Probing in long-lived forked workers, each file under a time limit the parent enforces.
+
+A damaged header can send a native parser into a loop over counts it never checks, or crash
+it: in a worker, that costs one bounded wait and a finding, never the run. Workers live for
+the whole batch, so the libraries they load and initialise (libmediainfo's tables, numpy)
+are paid for once per worker, not once per file. Requests and results travel pickled
+through pipes: both ends are this program. Where fork does not exist (Windows), the work
+runs in process, without a time limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import signal
+import struct
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import BinaryIO, Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+Failed = Callable[[Item, str], Result]  # the result of an item whose work did not finish
+Tick = Callable[[int, int], None]  # (items done, items in all)
+
+_LENGTH = struct.Struct("!Q")
+
+
+def map_contained(
+    work: Callable[[Item], Result],
+    items: Sequence[Item],
+    jobs: int,
+    seconds: float,
+    failed: Failed[Item, Result],
+    tick: Tick | None = None,
+) -> list[Result]:
+    """`work(item)` for each item, in `jobs` worker processes; an item whose work takes more
+    than `seconds`, raises or kills its worker gets `failed(item, why)` instead, and the
+    worker is replaced."""
+    results: dict[int, Result] = {}
+    if not hasattr(os, "fork"):
+        for index, item in enumerate(items):
+            results[index] = _in_process(work, item, failed)
+            _report(tick, len(results), len(items))
+        return [results[index] for index in range(len(items))]
+    pending = deque(enumerate(items))
+    workers: list[_Worker[Item, Result]] = []
+    try:
+        while pending or any(w.busy for w in workers):
+            while pending and len(workers) < jobs:
+                workers.append(_Worker(work, workers))
+            for worker in workers:
+                if pending and not worker.busy:
+                    worker.send(*pending.popleft(), seconds)
+            for index, outcome in _wait(workers):
+                item = items[index]
+                results[index] = failed(item, outcome) if isinstance(outcome, str) else outcome[0]
+                _report(tick, len(results), len(items))
+            workers = [w if w.alive else _Worker(work, workers) for w in workers]
+    finally:
+        for worker in workers:
+            worker.stop()
+    return [results[index] for index in range(len(items))]
+
+
+def _in_process(work: Callable[[Item], Result], item: Item, failed: Failed[Item, Result]) -> Result:
+    try:
+        return work(item)
+    except Exception as error:
+        return failed(item, _raised(error))
+
+
+def _raised(error: Exception) -> str:
+    return f"failed ({type(error).__name__})"
+
+
+def _report(tick: Tick | None, done: int, total: int) -> None:
+    if tick is not None:
+        tick(done, total)
+
+
+def _wait(workers: list[_Worker[Item, Result]]) -> list[tuple[int, tuple[Result] | str]]:
+    """The items finished, or given up, by the time the first busy worker has news or its
+    deadline: (index, (result,)) or (index, why it failed)."""
+    busy = [w for w in workers if w.busy]
+    remaining = min(w.deadline for w in busy) - time.monotonic()
+    readable = select.select([w.results for w in busy], [], [], max(remaining, 0))[0]
+    done = []
+    for worker in busy:
+        if worker.results in readable:
+            outcome = worker.receive()
+        elif worker.deadline <= time.monotonic():
+            outcome = worker.give_up()
+        else:
+            continue
+        if outcome is not None:
+            done.append(outcome)
+    return done
+
+
+class _Worker(Generic[Item, Result]):
+    """One forked process that runs `work` on the items it is sent, one at a time."""
+
+    def __init__(self, work: Callable[[Item], Result], others: list[_Worker[Item, Result]]):
+        requests_read, self.requests = os.pipe()
+        self.results, results_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the worker; its coverage is not collected
+            for fd in (self.requests, self.results, *(fd for w in others for fd in w.fds)):
+                os.close(fd)
+            _serve(work, requests_read, results_write)
+        os.close(requests_read)
+        os.close(results_write)
+        self.alive = True
+        self.index: int | None = None
+        self.deadline = 0.0
+        self.seconds = 0.0
+        self.buffer = bytearray()
+
+    @property
+    def fds(self) -> tuple[int, ...]:
+        return (self.requests, self.results) if self.alive else ()
+
+    @property
+    def busy(self) -> bool:
+        return self.index is not None
+
+    def send(self, index: int, item: Item, seconds: float) -> None:
+        self.index, self.seconds = index, seconds
+        self.deadline = time.monotonic() + seconds
+        # A worker that died while idle: its results pipe reads as ended, so it is reported.
+        with contextlib.suppress(BrokenPipeError):
+            _write_frame(self.requests, pickle.dumps(item))
+
+    def receive(self) -> tuple[int, tuple[Result] | str] | None:
+        """The outcome once the whole result has arrived; None while it is still coming."""
+        chunk = os.read(self.results, 1 << 16)
+        if not chunk:
+            return self._finish(f"crashed ({self._end()})")
+        self.buffer += chunk
+        if len(self.buffer) < _LENGTH.size:
+            return None
+        (length,) = _LENGTH.unpack_from(self.buffer)
+        if len(self.buffer) < _LENGTH.size + length:
+            return None
+        kind, value = pickle.loads(self.buffer[_LENGTH.size :])
+        self.buffer.clear()
+        return self._finish((value,) if kind == "ok" else value)
+
+    def give_up(self) -> tuple[int, tuple[Result] | str]:
+        os.kill(self.pid, signal.SIGKILL)
+        self._end()
+        return self._finish(f"did not finish in {self.seconds:g} s")
+
+    def _finish(self, outcome: tuple[Result] | str) -> tuple[int, tuple[Result] | str]:
+        index, self.index = self.index, None
+        assert index is not None
+        return index, outcome
+
+    def _end(self) -> str:
+        """Reap the worker; how it ended."""
+        self.alive = False
+        for fd in (self.requests, self.results):
+            os.close(fd)
+        _, status = os.waitpid(self.pid, 0)
+        if os.WIFSIGNALED(status):
+            return f"signal {os.WTERMSIG(status)}"
+        return f"exit {os.waitstatus_to_exitcode(status)}"
+
+    def stop(self) -> None:
+        """End an idle worker (it exits when its requests pipe closes); kill a busy one."""
+        if self.alive:
+            if self.busy:
+                os.kill(self.pid, signal.SIGKILL)
+            self._end()
+
+
+def _serve(work: Callable[[Item], Result], requests: int, results: int) -> None:
+    """The worker's loop: each request's outcome, until the parent closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        with os.fdopen(requests, "rb") as incoming:
+            while (frame := _read_frame(incoming)) is not None:
+                try:
+                    outcome: tuple[str, object] = ("ok", work(pickle.loads(frame)))
+                except Exception as error:  # the parent turns it into `failed`, as in process
+                    outcome = ("failed", _raised(error))
+                _write_frame(results, pickle.dumps(outcome))
+    finally:
+        os._exit(0)  # no cleanup of the parent's state: atexit handlers, buffered output
+
+
+def _write_frame(fd: int, data: bytes) -> None:
+    frame = memoryview(_LENGTH.pack(len(data)) + data)
+    while frame:
+        frame = frame[os.write(fd, frame) :]
+
+
+def _read_frame(stream: BinaryIO) -> bytes | None:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (length,) = _LENGTH.unpack(head)
+    return stream.read(length)
