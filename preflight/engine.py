@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from preflight import __version__, manifest
+from preflight import __version__, manifest, registry
 from preflight.fields import FIELDS, applies, local_file, local_path, make_type_of
 from preflight.limits import MAKE_TYPES, MakeType
 from preflight.manifest import Manifest
@@ -17,6 +17,7 @@ from preflight.probe import probe_all
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import EXTENSIONS, KIND
 from preflight.registry import RULES
+from preflight.registry.rule import Rule
 from preflight.report import (
     ANY_MAKE_TYPE,
     FileReport,
@@ -29,15 +30,15 @@ from preflight.report import (
 )
 from preflight.request import build_request
 from preflight.rules import driver, file, identity, photo, request, video, voice
-from preflight.rules.base import Rule, Subject
+from preflight.rules.base import Subject
 from preflight.settings import Settings
 
 _FAMILY_BY_MATERIAL: dict[str, ModuleType] = {"video": video, "zip": voice, "photo": photo}
 _SIZE_RULE: dict[ModuleType | None, tuple[Rule, Callable[[Subject], Iterator[Finding]]]] = {
-    video: (video.SIZE, video.check_recorded_size),
-    voice: (voice.TOTAL_SIZE, voice.check_recorded_size),
-    photo: (photo.SIZE, photo.check_recorded_size),
-    driver: (driver.SIZE, driver.check_recorded_size),
+    video: (registry.video.SIZE, video.check_recorded_size),
+    voice: (registry.voice.TOTAL_SIZE, voice.check_recorded_size),
+    photo: (registry.photo.SIZE, photo.check_recorded_size),
+    driver: (registry.driver.SIZE, driver.check_recorded_size),
 }
 _MANIFEST_NAMES = "request.json, *.request.json, request.toml or *.request.toml"
 
@@ -123,7 +124,7 @@ def inspect_file(facts: FileFacts) -> Inspection:
     for make_type, field in _uses(facts):
         findings, checked = run_rules(Subject(field, make_type, facts))
         label = make_type.name if make_type else ANY_MAKE_TYPE
-        fits = not any(f.rule == file.TYPE_MISMATCH.id for f in findings)
+        fits = not any(f.rule == registry.file.TYPE_MISMATCH.id for f in findings)
         verdicts.append(Verdict(label, field, tuple(findings), fits=fits, checked=checked))
     return Inspection(facts.path, facts.kind, facts.to_dict(), tuple(verdicts))
 
@@ -136,7 +137,7 @@ def run_rules(subject: Subject) -> tuple[list[Finding], tuple[str, ...]]:
     """The file rules, then, when the content can be judged, its family's rules; with the IDs
     of the rules run. Of a Git LFS pointer only the size is known: the size rule alone."""
     findings = list(file.check(subject))
-    ran = [*file.RULES]
+    ran = [*registry.file.RULES]
     family = _family(subject.field, subject.make_type)
     if family is not None and not any(f.rule in file.GATES for f in findings):
         findings += family.check(subject)

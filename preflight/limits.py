@@ -8,8 +8,7 @@ catalogue's limit texts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 MB = 1024**2
 GB = 1024**3
@@ -46,8 +45,7 @@ DRIVER_FORMATS = ("wav", "mp3", "wma", "m4a", "aac")
 MaterialKind = Literal["video", "zip", "photo"]
 
 
-@dataclass(frozen=True)
-class MakeType:
+class MakeType(NamedTuple):
     """What one MakeType asks of its material and identity (SPEC §2, per-type table)."""
 
     name: str

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from preflight.report import JSON
 from preflight.reporters.json_report import dumps
-from preflight.rules.base import Rule
+
+if TYPE_CHECKING:
+    from preflight.registry.rule import Rule
+    from preflight.report import JSON
 
 
 def as_dict(rule: Rule) -> dict[str, JSON]:

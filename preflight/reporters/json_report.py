@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from preflight.report import JSON, Report
+if TYPE_CHECKING:
+    from preflight.report import JSON, Report
 
 
 def dumps(value: JSON) -> str:

@@ -14,18 +14,12 @@ from collections.abc import Iterator
 from preflight.fields import FIELDS
 from preflight.limits import VIDEO_CONTAINERS
 from preflight.probe.facts import VideoFacts
+from preflight.registry.identity import FORMAT
+from preflight.registry.identity import RULES as RULES
+from preflight.registry.video import CONTAINER
 from preflight.report import Finding
-from preflight.rules.base import Rule, Subject
-from preflight.rules.video import CONTAINER, describe_format, remux_to_mp4
-
-FORMAT = Rule(
-    "identity.format",
-    "error",
-    "IdentityCosUrl is not a readable MP4/MOV video, or IdentityWrittenCosUrl is not a PDF",
-    f"IdentityCosUrl: {CONTAINER.limit} video; IdentityWrittenCosUrl: complete PDF",
-    "API page: IdentityCosUrl item 1, IdentityWrittenCosUrl items 1–2",
-)
-RULES = (FORMAT,)
+from preflight.rules.base import Subject
+from preflight.rules.video import describe_format, remux_to_mp4
 
 
 def check(subject: Subject) -> Iterator[Finding]:
