@@ -58,7 +58,7 @@ def run(settings: Settings, progress: Progress | None = None) -> Report:
     try:
         return _run(settings, progress)
     finally:
-        _work_tree.cache_clear()  # a later run may find .git folders that were not there
+        _root_of.cache_clear()  # a later run may find .git folders that were not there
 
 
 def _run(settings: Settings, progress: Progress | None) -> Report:
@@ -266,24 +266,28 @@ def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:
         yield _FileRef(name, path, shown, _escapes(path, root))
 
 
-@functools.cache  # folders of one run share a few roots; run() forgets them when it ends
 def _work_tree(folder: Path) -> Path | None:
-    for candidate in (folder.resolve(), *folder.resolve().parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return None
+    return _root_of(os.path.realpath(folder))
+
+
+@functools.cache  # the folders of one run share their ancestors; run() forgets them at its end
+def _root_of(folder: str) -> Path | None:
+    """The git work tree a resolved folder is in: its own, or its parent's."""
+    if os.path.exists(os.path.join(folder, ".git")):
+        return Path(folder)
+    parent = os.path.dirname(folder)
+    return None if parent == folder else _root_of(parent)
 
 
 def _escapes(path: Path, root: Path | None) -> str | None:
     if root is None:
         return None
     try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return str(root)
+        real = os.path.realpath(path, strict=False)
     except (OSError, RuntimeError):  # a symlink loop: the probe reports it
         return None
-    return None
+    inside = real == str(root) or real.startswith(os.path.join(root, ""))
+    return None if inside else str(root)
 
 
 def _collect(settings: Settings) -> tuple[list[Manifest], list[tuple[Path, str]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -31,7 +31,7 @@ class Finding:
         return self.severity == "error" or (strict and self.severity == "warning")
 
     def to_dict(self) -> dict[str, JSON]:
-        return asdict(self)
+        return dict(vars(self))  # the values are JSON already: no deep copy (asdict's)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class FileReport:
     facts: dict[str, JSON] | None  # None: the file was not read (outside the work tree)
 
     def to_dict(self) -> dict[str, JSON]:
-        return asdict(self)
+        return dict(vars(self))  # the values are JSON already: no deep copy (asdict's)
 
 
 @dataclass(frozen=True)
@@ -193,5 +193,5 @@ class Report:
             "counts": self.counts,
             "requests": [r.to_dict() for r in self.requests],
             "files": [i.to_dict() for i in self.files],
-            "skipped": [asdict(s) for s in self.skipped],
+            "skipped": [dict(vars(s)) for s in self.skipped],
         }
