@@ -58,7 +58,9 @@ def run(settings: Settings, progress: Progress | None = None) -> Report:
     try:
         return _run(settings, progress)
     finally:
-        _root_of.cache_clear()  # a later run may find .git folders that were not there
+        # A later run may find other .git folders and symlinks.
+        _root_of.cache_clear()
+        _real_folder.cache_clear()
 
 
 def _run(settings: Settings, progress: Progress | None) -> Report:
@@ -267,7 +269,18 @@ def _file_refs(source: Manifest, settings: Settings) -> Iterator[_FileRef]:
 
 
 def _work_tree(folder: Path) -> Path | None:
-    return _root_of(os.path.realpath(folder))
+    return _root_of(_real_folder(str(folder)))
+
+
+@functools.cache  # the files of one run share a few folders
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _real(path: Path) -> str:
+    """The path with symlinks resolved, its folder's resolution shared with its siblings."""
+    real = os.path.join(_real_folder(os.path.dirname(path)), os.path.basename(path))
+    return os.path.realpath(real) if os.path.islink(real) else real
 
 
 @functools.cache  # the folders of one run share their ancestors; run() forgets them at its end
@@ -280,12 +293,11 @@ def _root_of(folder: str) -> Path | None:
 
 
 def _escapes(path: Path, root: Path | None) -> str | None:
+    """The work tree the path leaves, after symlinks (a loop stays where it is: the probe
+    reports it)."""
     if root is None:
         return None
-    try:
-        real = os.path.realpath(path, strict=False)
-    except (OSError, RuntimeError):  # a symlink loop: the probe reports it
-        return None
+    real = _real(path)
     inside = real == str(root) or real.startswith(os.path.join(root, ""))
     return None if inside else str(root)
 
@@ -320,10 +332,7 @@ def _collect(settings: Settings) -> tuple[list[Manifest], list[tuple[Path, str]]
 
 def _key(path: Path) -> Path:
     """One identity per file, however it was reached (symlinks, `..`)."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        return path
+    return Path(_real(path))
 
 
 def _manifests_referencing(media: Path, settings: Settings) -> Iterator[tuple[Path, Manifest]]:

@@ -45,7 +45,10 @@ class Manifest:
 
 
 def is_manifest(path: Path) -> bool:
-    name = path.name
+    return _is_manifest_name(path.name)
+
+
+def _is_manifest_name(name: str) -> bool:
     return name in ("request.json", "request.toml") or name.endswith(
         (".request.json", ".request.toml")
     )
@@ -55,10 +58,7 @@ def discover(folder: Path) -> Iterator[Path]:
     """Manifests below `folder`, in a stable order, skipping hidden and tool folders."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS)
-        for name in sorted(files):
-            path = Path(root, name)
-            if is_manifest(path):
-                yield path
+        yield from (Path(root, name) for name in sorted(files) if _is_manifest_name(name))
 
 
 def load(path: Path, shown: str) -> Manifest:

@@ -27,6 +27,7 @@ Failed = Callable[[Item, str], Result]  # the result of an item whose work did n
 Tick = Callable[[int, int], None]  # (items done, items in all)
 
 _LENGTH = struct.Struct("!Q")
+_QUEUED = 2  # items sent to a worker at once: the next is there when the current one ends
 
 
 def map_contained(
@@ -46,19 +47,23 @@ def map_contained(
             results[index] = _in_process(work, item, failed)
             _report(tick, len(results), len(items))
         return [results[index] for index in range(len(items))]
-    pending = deque(enumerate(items))
+    pending = deque(range(len(items)))
     workers: list[_Worker[Item, Result]] = []
     try:
         while pending or any(w.busy for w in workers):
             while pending and len(workers) < jobs:
                 workers.append(_Worker(work, workers))
             for worker in workers:
-                if pending and not worker.busy:
-                    worker.send(*pending.popleft(), seconds)
+                while pending and len(worker.queue) < _QUEUED:
+                    index = pending.popleft()
+                    worker.send(index, items[index], seconds)
             for index, outcome in _wait(workers):
                 item = items[index]
                 results[index] = failed(item, outcome) if isinstance(outcome, str) else outcome[0]
                 _report(tick, len(results), len(items))
+            for worker in workers:
+                if not worker.alive:  # what was queued behind the lost item goes to another
+                    pending.extendleft(reversed(worker.queue))
             workers = [w if w.alive else _Worker(work, workers) for w in workers]
     finally:
         for worker in workers:
@@ -91,18 +96,14 @@ def _wait(workers: list[_Worker[Item, Result]]) -> list[tuple[int, tuple[Result]
     done = []
     for worker in busy:
         if worker.results in readable:
-            outcome = worker.receive()
+            done += worker.receive()
         elif worker.deadline <= time.monotonic():
-            outcome = worker.give_up()
-        else:
-            continue
-        if outcome is not None:
-            done.append(outcome)
+            done.append(worker.give_up())
     return done
 
 
 class _Worker(Generic[Item, Result]):
-    """One forked process that runs `work` on the items it is sent, one at a time."""
+    """One forked process that runs `work` on the items it is sent, in the order sent."""
 
     def __init__(self, work: Callable[[Item], Result], others: list[_Worker[Item, Result]]):
         requests_read, self.requests = os.pipe()
@@ -115,8 +116,8 @@ class _Worker(Generic[Item, Result]):
         os.close(requests_read)
         os.close(results_write)
         self.alive = True
-        self.index: int | None = None
-        self.deadline = 0.0
+        self.queue: deque[int] = deque()  # the indices sent and not answered, oldest first
+        self.deadline = 0.0  # for the oldest: the worker is on it
         self.seconds = 0.0
         self.buffer = bytearray()
 
@@ -126,39 +127,43 @@ class _Worker(Generic[Item, Result]):
 
     @property
     def busy(self) -> bool:
-        return self.index is not None
+        return bool(self.queue)
 
     def send(self, index: int, item: Item, seconds: float) -> None:
-        self.index, self.seconds = index, seconds
-        self.deadline = time.monotonic() + seconds
+        if not self.queue:
+            self.deadline = time.monotonic() + seconds
+        self.queue.append(index)
+        self.seconds = seconds
         # A worker that died while idle: its results pipe reads as ended, so it is reported.
         with contextlib.suppress(BrokenPipeError):
             _write_frame(self.requests, pickle.dumps(item))
 
-    def receive(self) -> tuple[int, tuple[Result] | str] | None:
-        """The outcome once the whole result has arrived; None while it is still coming."""
+    def receive(self) -> list[tuple[int, tuple[Result] | str]]:
+        """The outcomes whose results have arrived whole (none while one is still coming)."""
         chunk = os.read(self.results, 1 << 16)
         if not chunk:
-            return self._finish(f"crashed ({self._end()})")
+            return [self._lose(f"crashed ({self._end()})")]
         self.buffer += chunk
-        if len(self.buffer) < _LENGTH.size:
-            return None
-        (length,) = _LENGTH.unpack_from(self.buffer)
-        if len(self.buffer) < _LENGTH.size + length:
-            return None
-        kind, value = pickle.loads(self.buffer[_LENGTH.size :])
-        self.buffer.clear()
-        return self._finish((value,) if kind == "ok" else value)
+        done: list[tuple[int, tuple[Result] | str]] = []
+        while len(self.buffer) >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(self.buffer)
+            end = _LENGTH.size + length
+            if len(self.buffer) < end:
+                break
+            kind, value = pickle.loads(self.buffer[_LENGTH.size : end])
+            del self.buffer[:end]
+            done.append((self.queue.popleft(), (value,) if kind == "ok" else value))
+            self.deadline = time.monotonic() + self.seconds  # the next one has just begun
+        return done
 
     def give_up(self) -> tuple[int, tuple[Result] | str]:
         os.kill(self.pid, signal.SIGKILL)
         self._end()
-        return self._finish(f"did not finish in {self.seconds:g} s")
+        return self._lose(f"did not finish in {self.seconds:g} s")
 
-    def _finish(self, outcome: tuple[Result] | str) -> tuple[int, tuple[Result] | str]:
-        index, self.index = self.index, None
-        assert index is not None
-        return index, outcome
+    def _lose(self, why: str) -> tuple[int, tuple[Result] | str]:
+        """The item the worker was on fails; the ones queued behind it stay in `queue`."""
+        return self.queue.popleft(), why
 
     def _end(self) -> str:
         """Reap the worker; how it ended."""
