@@ -15,7 +15,7 @@ from preflight.limits import MAKE_TYPES, MakeType
 from preflight.manifest import Manifest
 from preflight.probe import probe_all
 from preflight.probe.facts import FileFacts
-from preflight.probe.sniff import EXTENSIONS, KIND
+from preflight.probe.sniff import KIND, format_of_extension
 from preflight.registry import RULES
 from preflight.registry.rule import Rule
 from preflight.report import (
@@ -112,7 +112,7 @@ def _base(cwd: Path) -> str:
 def _not_material(facts: FileFacts) -> str | None:
     """Why a file given on the command line is neither a manifest nor material, if it is not:
     pre-commit and shell globs pass such files along, and they are not the user's error."""
-    if facts.node != "file" or facts.format or facts.lfs or _format_of_extension(facts.extension):
+    if facts.node != "file" or facts.format or facts.lfs or format_of_extension(facts.extension):
         return None
     if facts.extension in ("json", "toml"):
         return f"not a manifest: manifests are named {_MANIFEST_NAMES}"
@@ -164,7 +164,7 @@ def _family(field: str, make_type: MakeType | None) -> ModuleType | None:
 
 
 def _uses(facts: FileFacts) -> list[tuple[MakeType | None, str]]:
-    kind = facts.kind or KIND.get(_format_of_extension(facts.extension) or "")
+    kind = facts.kind or KIND.get(format_of_extension(facts.extension) or "")
     uses: list[tuple[MakeType | None, str]] = [
         (make_type, "MaterialCosUrl") for make_type in MAKE_TYPES.values() if make_type.material
     ]
@@ -175,10 +175,6 @@ def _uses(facts: FileFacts) -> list[tuple[MakeType | None, str]]:
     elif kind is None:
         uses = [(None, "MaterialCosUrl")]
     return uses
-
-
-def _format_of_extension(extension: str) -> str | None:
-    return next((fmt for fmt, exts in EXTENSIONS.items() if extension in exts), None)
 
 
 def _check_request(

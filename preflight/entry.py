@@ -22,6 +22,10 @@ def main() -> None:
 
             sys.stdout.write(FORMATS[chosen](RULES.values()))
             return
+    if args[:1] == ["check"]:
+        from preflight.probe import start_early
+
+        start_early(args[1:])  # loads the parsers on the other core while click loads here
     from preflight.cli import main as cli_main  # everything else, errors and help included
 
     cli_main()

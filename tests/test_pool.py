@@ -4,8 +4,11 @@ finding for its item, never the batch."""
 from __future__ import annotations
 
 import faulthandler
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +17,14 @@ from media import make_video
 from runner import report_of
 
 import preflight.probe
-from preflight.probe.pool import map_contained
+from preflight.probe import pool
+from preflight.probe.pool import map_contained, start_spare
+
+_preloaded: list[int] = []  # the pid of a process whose preload ran
+
+
+def _preload() -> None:
+    _preloaded.append(os.getpid())
 
 
 def _work(item: str) -> str:
@@ -27,7 +37,8 @@ def _work(item: str) -> str:
         os._exit(3)
     elif item == "raise":
         raise ValueError(item)
-    return f"{item.upper()}@{os.getpid()}"
+    warm = "+" if os.getpid() in _preloaded else ""
+    return f"{item.upper()}{warm}@{os.getpid()}"
 
 
 def _failed(item: str, why: str) -> str:
@@ -73,6 +84,27 @@ def test_a_hung_crashed_or_raising_item_fails_alone(jobs: int) -> None:
     assert _no_children_left()
 
 
+def test_a_worker_started_early_has_preloaded_and_serves_the_next_batch() -> None:
+    start_spare(_work, _preload)
+    results = map_contained(_work, ["a", "b", "c"], 2, 10, _failed)
+    warm = [r for r in results if "+" in r]
+    assert warm and {r.split("@")[1] for r in warm} == {warm[0].split("@")[1]}
+    assert os.getpid() not in _preloaded  # it ran in the worker only
+    assert _no_children_left()
+
+
+def test_a_worker_started_early_for_other_work_is_not_used_and_ends_at_exit() -> None:
+    start_spare(_failed_work, _preload)
+    assert all("+" not in r for r in map_contained(_work, ["a", "b"], 1, 10, _failed))
+    assert not _no_children_left()  # the spare still waits
+    pool._discard_spares()  # what atexit runs
+    assert _no_children_left()
+
+
+def _failed_work(item: str) -> str:
+    return item
+
+
 def test_every_item_is_counted_as_it_finishes() -> None:
     ticks: list[tuple[int, int]] = []
     map_contained(_work, ["a", "hang", "b"], 2, 0.5, _failed, lambda *t: ticks.append(t))
@@ -95,3 +127,15 @@ def test_a_file_whose_headers_take_too_long_is_unreadable_with_its_format(
     assert "file.unreadable" in {
         f["rule"] for verdict in report["files"][0]["verdicts"] for f in verdict["findings"]
     }
+
+
+def test_the_command_line_starts_probing_early_and_reports_the_same(tmp_path: Path) -> None:
+    """`preflight check` forks a worker that loads libmediainfo while click loads; the report is
+    the one the engine gives in process."""
+    video = make_video(tmp_path / "avatar.mp4", width=320, height=180, audio=False)
+    args = ["check", "--no-cache", "--format", "json", str(video)]
+    run = subprocess.run(
+        [sys.executable, "-m", "preflight", *args], capture_output=True, text=True, timeout=60
+    )
+    assert run.stderr == ""
+    assert json.loads(run.stdout) == report_of(*args[1:])[1]

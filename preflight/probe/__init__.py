@@ -6,6 +6,7 @@ so that a run that needs no video never loads libmediainfo.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -24,7 +25,7 @@ from preflight.probe.facts import (
     ProbeError,
     VideoFacts,
 )
-from preflight.probe.sniff import HEAD_BYTES, KIND, sniff
+from preflight.probe.sniff import HEAD_BYTES, KIND, format_of_extension, sniff
 
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 PROBE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
@@ -32,6 +33,31 @@ _PARALLEL_FROM = 8  # files: below this, a second worker costs more than it save
 _LFS_SIGNATURE = b"version https://git-lfs"
 _LFS_OID = re.compile(rb"^oid (\w+:[0-9a-f]{64})$", re.M)
 _LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
+
+
+def start_early(names: Iterable[str]) -> None:
+    """Start a probing worker now, and have it load the libraries that files with these names
+    need (a guess from their extensions), while the command line is still loading: probe_all
+    adopts it, libraries loaded. A wrong guess costs loading on the other core, nothing more."""
+    extensions = (os.path.splitext(name)[1][1:].lower() for name in names)
+    formats = frozenset(f for e in extensions if (f := format_of_extension(e)) and _reader(f))
+    if formats:
+        from preflight.probe.pool import start_spare
+
+        start_spare(_probe, functools.partial(_preload, formats))
+
+
+def _preload(formats: frozenset[str]) -> None:
+    from preflight.probe import archive, image, media
+
+    for fmt in formats:
+        reader = _reader(fmt)
+        if reader == "media":
+            media.preload()
+        elif reader == "archive":
+            archive.preload()
+        elif reader == "image":
+            image.preload(fmt)
 
 
 def probe_all(
@@ -137,25 +163,39 @@ def _lfs_pointer(head: bytes) -> LfsPointer:
     )
 
 
-def _probe_media(path: Path, fmt: str, size: int) -> Media | None:
-    kind = KIND.get(fmt)
+def _reader(fmt: str | None) -> str | None:
+    """The module of this package that reads a format's headers (imported when needed)."""
+    kind = KIND.get(fmt or "")
     if kind in ("video", "audio") or fmt == "asf":
+        return "media"
+    if fmt == "zip":
+        return "archive"
+    if kind == "image":
+        return "image"
+    if fmt == "pdf":
+        return "document"
+    return None  # other archives: their format is all the rules need
+
+
+def _probe_media(path: Path, fmt: str, size: int) -> Media | None:
+    reader = _reader(fmt)
+    if reader == "media":
         from preflight.probe.media import probe_media
 
         return probe_media(path, fmt)
-    if fmt == "zip":
+    if reader == "archive":
         from preflight.probe.archive import probe_zip
 
         return probe_zip(path)
-    if kind == "image":
+    if reader == "image":
         from preflight.probe.image import probe_image
 
         return probe_image(path, fmt)
-    if fmt == "pdf":
+    if reader == "document":
         from preflight.probe.document import probe_pdf
 
         return probe_pdf(path, size)
-    return None  # other archives: their format is all the rules need
+    return None
 
 
 def _kind(fmt: str, media: Media | None) -> Kind | None:

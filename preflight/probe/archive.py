@@ -7,6 +7,7 @@ length from the sizes the member declares. Entry names are data here, never path
 
 from __future__ import annotations
 
+import importlib
 import io
 import stat
 import struct
@@ -243,6 +244,11 @@ def _member_problem(error: zipfile.BadZipFile) -> str:
     if "header" in text:
         return "its local header is damaged or does not match the central directory"
     return "its data cannot be read: the zip is damaged"
+
+
+def preload() -> None:
+    """Import soundfile (and load libsndfile), before a zip of WAVs needs it."""
+    importlib.import_module("soundfile")
 
 
 def _wav(head: bytes, size: int) -> WavFacts | str:

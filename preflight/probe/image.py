@@ -65,6 +65,12 @@ def probe_image(path: Path, fmt: str) -> ImageFacts:
         raise ProbeError(f"the {fmt.upper()} headers are corrupt or cut short") from error
 
 
+def preload(fmt: str) -> None:
+    """Import Pillow's reader of this format, before a file needs it."""
+    if fmt in _PLUGINS:
+        importlib.import_module(f"PIL.{_PLUGINS[fmt][0]}")
+
+
 def _open(stream: BinaryIO, fmt: str) -> ImageFile.ImageFile:
     module, constructor = _PLUGINS[fmt]
     plugin = importlib.import_module(f"PIL.{module}")  # lazy: Pillow only when an image comes

@@ -20,6 +20,13 @@ _PARSE_SPEED = 0
 _INDEXED = ("MPEG-4", "QuickTime")
 
 
+def preload() -> None:
+    """Import pymediainfo and load libmediainfo, before a file needs them."""
+    from pymediainfo import MediaInfo
+
+    MediaInfo.can_parse()
+
+
 def probe_media(path: Path, fmt: str | None = None) -> VideoFacts | AudioFacts:
     """The facts of the first video track, else of the first audio track; `fmt` is the
     sniffed format (an MP4 or MOV index is checked before libmediainfo reads it)."""

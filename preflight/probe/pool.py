@@ -10,6 +10,7 @@ runs in process, without a time limit.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
@@ -19,7 +20,7 @@ import struct
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import BinaryIO, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -28,6 +29,28 @@ Tick = Callable[[int, int], None]  # (items done, items in all)
 
 _LENGTH = struct.Struct("!Q")
 _QUEUED = 2  # items sent to a worker at once: the next is there when the current one ends
+_spares: list[_Worker[Any, Any]] = []  # started early, waiting for map_contained
+
+
+def start_spare(work: Callable[[Item], Result], preload: Callable[[], None]) -> None:
+    """Fork a worker for `work` now; it runs `preload()` (imports, typically) at once, and the
+    next map_contained of the same `work` adopts it. Killed at exit if none does."""
+    if hasattr(os, "fork"):
+        if not _spares:
+            atexit.register(_discard_spares)
+        _spares.append(_Worker(work, [], preload))
+
+
+def _adopt(work: Callable[[Item], Result], jobs: int) -> list[_Worker[Item, Result]]:
+    adopted = [w for w in _spares if w.work is work][:jobs]
+    for worker in adopted:
+        _spares.remove(worker)
+    return adopted
+
+
+def _discard_spares() -> None:
+    while _spares:
+        _spares.pop().stop(kill=True)
 
 
 def map_contained(
@@ -47,8 +70,10 @@ def map_contained(
             results[index] = _in_process(work, item, failed)
             _report(tick, len(results), len(items))
         return [results[index] for index in range(len(items))]
+    if not items:
+        return []
     pending = deque(range(len(items)))
-    workers: list[_Worker[Item, Result]] = []
+    workers = _adopt(work, jobs)
     try:
         while pending or any(w.busy for w in workers):
             while pending and len(workers) < jobs:
@@ -105,14 +130,20 @@ def _wait(workers: list[_Worker[Item, Result]]) -> list[tuple[int, tuple[Result]
 class _Worker(Generic[Item, Result]):
     """One forked process that runs `work` on the items it is sent, in the order sent."""
 
-    def __init__(self, work: Callable[[Item], Result], others: list[_Worker[Item, Result]]):
+    def __init__(
+        self,
+        work: Callable[[Item], Result],
+        others: list[_Worker[Item, Result]],
+        preload: Callable[[], None] | None = None,
+    ):
         requests_read, self.requests = os.pipe()
         self.results, results_write = os.pipe()
+        self.work = work
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - the worker; its coverage is not collected
             for fd in (self.requests, self.results, *(fd for w in others for fd in w.fds)):
                 os.close(fd)
-            _serve(work, requests_read, results_write)
+            _serve(work, requests_read, results_write, preload)
         os.close(requests_read)
         os.close(results_write)
         self.alive = True
@@ -175,18 +206,27 @@ class _Worker(Generic[Item, Result]):
             return f"signal {os.WTERMSIG(status)}"
         return f"exit {os.waitstatus_to_exitcode(status)}"
 
-    def stop(self) -> None:
-        """End an idle worker (it exits when its requests pipe closes); kill a busy one."""
+    def stop(self, kill: bool = False) -> None:
+        """End an idle worker (it exits when its requests pipe closes); kill a busy one, or
+        one that may still be loading."""
         if self.alive:
-            if self.busy:
+            if self.busy or kill:
                 os.kill(self.pid, signal.SIGKILL)
             self._end()
 
 
-def _serve(work: Callable[[Item], Result], requests: int, results: int) -> None:
+def _serve(
+    work: Callable[[Item], Result],
+    requests: int,
+    results: int,
+    preload: Callable[[], None] | None,
+) -> None:
     """The worker's loop: each request's outcome, until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
+        if preload is not None:
+            with contextlib.suppress(Exception):  # what fails to load fails again, per item
+                preload()
         with os.fdopen(requests, "rb") as incoming:
             while (frame := _read_frame(incoming)) is not None:
                 try:

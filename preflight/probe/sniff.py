@@ -83,6 +83,11 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def format_of_extension(extension: str) -> str | None:
+    """The format a (lowercase) file extension names, when it names one."""
+    return next((fmt for fmt, exts in EXTENSIONS.items() if extension in exts), None)
+
+
 def sniff(head: bytes) -> str | None:
     """The format whose signature `head` starts with, or None when none matches."""
     if len(head) >= 12 and head[4:8] == b"ftyp":
