@@ -45,19 +45,26 @@ NOTES = [
     "  side by side hold up better than the absolute times.",
     "- Repositories: a third each of video (65 s 1080p MP4 + PDF letter), voice (zip of five",
     "  10 s WAVs + PDF) and photo (JPEG) requests; their media are hard links to one file each.",
+    "- Scenario 4's serial part is the same command with every file's facts cached: what is",
+    "  left (interpreter and click start, manifests, rules, report) is what no second worker",
+    "  shares. With it, and each worker loading the libraries itself (the libraries-alone",
+    "  loop's imports), Amdahl's law bounds --jobs 1 / --jobs 2.",
+    "- Scenarios 2 and 3 name their file on the command line, so the worker that preflight",
+    "  starts before click loads has the file's library loaded by then; a folder (scenario 4)",
+    "  names no file to guess from.",
 ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=None, help="runs per command (7; smoke 1)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per command (11; smoke 1)")
     parser.add_argument("--smoke", action="store_true", help="tiny inputs, one run each")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--install-peers", action="store_true", help="apt-get missing peers")
     parser.add_argument("--preflight", default=None, help="the preflight command to time")
     args = parser.parse_args(argv)
-    repeat = args.repeat or (1 if args.smoke else 7)
+    repeat = args.repeat or (1 if args.smoke else 11)
     if args.install_peers and not args.smoke:
         peers.install_missing()
     bin_dir = Path(sys.executable).parent

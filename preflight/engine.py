@@ -224,7 +224,7 @@ def _configured(
         path = where.get(finding.path or "")
         if level == "off" or (path is not None and config.ignores(path, finding.rule)):
             continue
-        kept.append(replace(finding, severity=level))
+        kept.append(finding if level == finding.severity else replace(finding, severity=level))
     return tuple(kept)
 
 
