@@ -1,5 +1,6 @@
 """The `preflight` command. `--version` and `rules` are answered before click and the rule
-machinery's other modules load: they run in editors and hooks, where start-up is the cost."""
+machinery's other modules load: they run in editors and hooks, where start-up is the cost.
+`check` starts its first probing worker before click loads, for the same reason."""
 
 from __future__ import annotations
 
