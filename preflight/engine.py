@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from preflight import __version__, manifest, registry
 from preflight.fields import FIELDS, applies, local_file, local_path, make_type_of
 from preflight.limits import MAKE_TYPES, MakeType
 from preflight.manifest import Manifest
-from preflight.probe import probe_all
+from preflight.probe import probing
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import KIND, format_of_extension
 from preflight.registry import RULES
@@ -32,6 +33,9 @@ from preflight.request import build_request
 from preflight.rules import driver, file, identity, photo, request, video, voice
 from preflight.rules.base import Subject
 from preflight.settings import Settings
+
+if TYPE_CHECKING:
+    from preflight.cache import FactsCache
 
 _FAMILY_BY_MATERIAL: dict[str, ModuleType] = {"video": video, "zip": voice, "photo": photo}
 _SIZE_RULE: dict[ModuleType | None, tuple[Rule, Callable[[Subject], Iterator[Finding]]]] = {
@@ -64,43 +68,77 @@ def run(settings: Settings, progress: Progress | None = None) -> Report:
 
 
 def _run(settings: Settings, progress: Progress | None) -> Report:
-    manifests, standalone = _collect(settings)
-    refs = {m.source: list(_file_refs(m, settings)) for m in manifests}
-    wanted = {r.path: r.shown for rs in refs.values() for r in rs if r.outside_root is None}
-    wanted.update((path, shown) for path, shown in standalone)
-    facts = _probe_through_cache(wanted, settings, progress)
+    refs: dict[str, list[_FileRef]] = {}
+    with _Facts(settings, progress) as source:
+
+        def found(manifest: Manifest) -> None:  # its files are probed while the rest is read
+            refs[manifest.source] = list(_file_refs(manifest, settings))
+            for ref in refs[manifest.source]:
+                if ref.outside_root is None:
+                    source.want(ref.path, ref.shown)
+
+        manifests, standalone = _collect(settings, found)
+        for path, shown in standalone:
+            source.want(path, shown)
+        facts = source.all()
     duplicates = request.check_duplicates(manifests, settings.known_anchors)
     requests = tuple(
         _check_request(m, refs[m.source], facts, duplicates.get(m.source, []), settings)
         for m in manifests
     )
     files, skipped = [], []
-    for path, _ in standalone:
-        reason = _not_material(facts[path])
+    for path, shown in standalone:
+        probed = replace(facts[path], path=shown)
+        reason = _not_material(probed)
         if reason:
-            skipped.append(Skipped(facts[path].path, reason))
+            skipped.append(Skipped(shown, reason))
         else:
-            files.append(_configured_inspection(inspect_file(facts[path]), path, settings))
+            files.append(_configured_inspection(inspect_file(probed), path, settings))
     return Report(__version__, requests, tuple(files), tuple(skipped), _base(settings.cwd))
 
 
-def _probe_through_cache(
-    wanted: dict[Path, str], settings: Settings, progress: Progress | None
-) -> dict[Path, FileFacts]:
-    """Probe the files that changed since the last run; the cache knows the others."""
-    if not settings.cache:
-        return probe_all(wanted.items(), settings.jobs, progress)
+class _Facts:
+    """The facts of each file wanted: the cache's for a file unchanged since it was probed,
+    else the workers', which start on each file as soon as it is wanted."""
+
+    def __init__(self, settings: Settings, progress: Progress | None) -> None:
+        self.cache = _cache(settings) if settings.cache else None
+        self.workers = probing(settings.jobs, progress)
+        self.known: dict[Path, FileFacts | None] = {}  # None: in the workers' hands
+        self.probed: list[Path] = []
+
+    def __enter__(self) -> _Facts:
+        self.workers.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.workers.__exit__(*exc)
+
+    def want(self, path: Path, shown: str) -> None:
+        if path in self.known:
+            return
+        self.known[path] = self.cache.get(path, shown) if self.cache else None
+        if self.known[path] is None:
+            self.probed.append(path)
+            self.workers.submit((path, shown))
+
+    def all(self) -> dict[Path, FileFacts]:
+        """Every file's facts, once the workers are done; the cache keeps the new ones."""
+        found = {path: facts for path, facts in self.known.items() if facts is not None}
+        for path, facts in zip(self.probed, self.workers.results(), strict=True):
+            found[path] = facts
+            if self.cache:
+                self.cache.put(path, facts)
+        if self.cache:
+            self.cache.save()
+        return found
+
+
+def _cache(settings: Settings) -> FactsCache:
     from preflight.cache import FOLDER, FactsCache
 
     root = settings.config.path.parent if settings.config.path else _work_tree(settings.cwd)
-    cache = FactsCache((root or settings.cwd) / FOLDER)
-    known = {path: cache.get(path, shown) for path, shown in wanted.items()}
-    changed = [(path, shown) for path, shown in wanted.items() if known[path] is None]
-    probed = probe_all(changed, settings.jobs, progress)
-    for path, facts in probed.items():
-        cache.put(path, facts)
-    cache.save()
-    return {path: known[path] or probed[path] for path in wanted}
+    return FactsCache((root or settings.cwd) / FOLDER)
 
 
 def _base(cwd: Path) -> str:
@@ -298,29 +336,38 @@ def _escapes(path: Path, root: Path | None) -> str | None:
     return None if inside else str(root)
 
 
-def _collect(settings: Settings) -> tuple[list[Manifest], list[tuple[Path, str]]]:
-    """Manifests to check and media files to inspect on their own, each once."""
+def _collect(
+    settings: Settings, found: Callable[[Manifest], None]
+) -> tuple[list[Manifest], list[tuple[Path, str]]]:
+    """Manifests to check and media files to inspect on their own, each once; `found` hears
+    of each manifest as soon as it is read."""
     manifests: dict[Path, Manifest] = {}
     standalone: dict[Path, str] = {}
+
+    def add(key: Path, loaded: Manifest) -> None:
+        if key not in manifests:
+            manifests[key] = loaded
+            found(loaded)
+
     if settings.fields is not None:
-        manifests[settings.cwd] = manifest.from_fields(settings.fields, settings.cwd)
+        add(settings.cwd, manifest.from_fields(settings.fields, settings.cwd))
     excluded = settings.config.excludes
     for given in settings.paths:
         path = Path(os.path.abspath(settings.cwd / given))
         if excluded(path):
             continue
         if path.is_dir():
-            for found in manifest.discover(path):
-                if excluded(found):
+            for each in manifest.discover(path):
+                if excluded(each):
                     continue
-                shown = os.path.normpath(os.path.join(str(given), os.path.relpath(found, path)))
-                manifests.setdefault(_key(found), manifest.load(found, shown))
+                shown = os.path.normpath(os.path.join(str(given), os.path.relpath(each, path)))
+                add(_key(each), manifest.load(each, shown))
         elif manifest.is_manifest(path):
-            manifests.setdefault(_key(path), manifest.load(path, str(given)))
+            add(_key(path), manifest.load(path, str(given)))
         else:
             owners = dict(_manifests_referencing(path, settings))
             for key, owner in owners.items():
-                manifests.setdefault(key, owner)
+                add(key, owner)
             if not owners:
                 standalone.setdefault(path, str(given))
     return list(manifests.values()), list(standalone.items())

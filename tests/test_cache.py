@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from runner import report_of
 from preflight import engine
 from preflight.engine import Progress
 from preflight.probe.facts import FileFacts
+from preflight.probe.pool import Contained
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
 CACHE = ".preflight_cache"
@@ -27,17 +27,20 @@ def repo(tmp_path: Path) -> Path:
 
 def _no_probing(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on, reading a file that exists fails the test (a missing one costs a stat)."""
-    probe_all = engine.probe_all
+    probing = engine.probing
 
-    def refuse(
-        items: Iterable[tuple[Path, str]], jobs: int, progress: Progress | None
-    ) -> dict[Path, FileFacts]:
-        wanted = list(items)
-        for path, shown in wanted:
-            assert not path.exists(), f"{shown} was probed again"
-        return probe_all(wanted, jobs, progress)
+    def refusing(jobs: int, progress: Progress | None) -> Contained[tuple[Path, str], FileFacts]:
+        workers = probing(jobs, progress)
+        submit = workers.submit
 
-    monkeypatch.setattr(engine, "probe_all", refuse)
+        def refuse(item: tuple[Path, str]) -> None:
+            assert not item[0].exists(), f"{item[1]} was probed again"
+            submit(item)
+
+        monkeypatch.setattr(workers, "submit", refuse)
+        return workers
+
+    monkeypatch.setattr(engine, "probing", refusing)
 
 
 def test_a_second_run_reads_no_file_and_finds_the_same(

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from preflight.probe.facts import (
     AudioFacts,
@@ -26,6 +27,9 @@ from preflight.probe.facts import (
     VideoFacts,
 )
 from preflight.probe.sniff import HEAD_BYTES, KIND, format_of_extension, sniff
+
+if TYPE_CHECKING:
+    from preflight.probe.pool import Contained
 
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 PROBE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
@@ -65,15 +69,24 @@ def probe_all(
     jobs: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[Path, FileFacts]:
-    """Probe each (path, shown) once, in `jobs` worker processes (0: every core, for batches
-    worth it), each file within PROBE_SECONDS_MAX."""
-    from preflight.probe.pool import map_contained
+    """Probe each (path, shown) once: see probing."""
+    with probing(jobs, progress) as pool:
+        pending = list(items)
+        for item in pending:
+            pool.submit(item)
+        return {path: found for (path, _), found in zip(pending, pool.results(), strict=True)}
 
-    pending = list(items)
-    if jobs == 0:
-        jobs = (os.cpu_count() or 1) if len(pending) >= _PARALLEL_FROM else 1
-    facts = map_contained(_probe, pending, jobs, PROBE_SECONDS_MAX, _unfinished, progress)
-    return {path: found for (path, _), found in zip(pending, facts, strict=True)}
+
+def probing(
+    jobs: int = 0, progress: Callable[[int, int], None] | None = None
+) -> Contained[tuple[Path, str], FileFacts]:
+    """Workers that probe each (path, shown) submitted, each file within PROBE_SECONDS_MAX, as
+    soon as it comes: `jobs` of them (0: every core, once a batch is worth it)."""
+    from preflight.probe.pool import Contained
+
+    parallel_from = _PARALLEL_FROM if jobs == 0 else 1
+    workers = jobs or os.cpu_count() or 1
+    return Contained(_probe, workers, PROBE_SECONDS_MAX, _unfinished, progress, parallel_from)
 
 
 def _probe(item: tuple[Path, str]) -> FileFacts:

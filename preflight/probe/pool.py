@@ -29,12 +29,12 @@ Tick = Callable[[int, int], None]  # (items done, items in all)
 
 _LENGTH = struct.Struct("!Q")
 _QUEUED = 2  # items sent to a worker at once: the next is there when the current one ends
-_spares: list[_Worker[Any, Any]] = []  # started early, waiting for map_contained
+_spares: list[_Worker[Any, Any]] = []  # started early, waiting for a Contained to adopt
 
 
 def start_spare(work: Callable[[Item], Result], preload: Callable[[], None]) -> None:
     """Fork a worker for `work` now; it runs `preload()` (imports, typically) at once, and the
-    next map_contained of the same `work` adopts it. Killed at exit if none does."""
+    next Contained of the same `work` adopts it. Killed at exit if none does."""
     if hasattr(os, "fork"):
         if not _spares:
             atexit.register(_discard_spares)
@@ -61,39 +61,85 @@ def map_contained(
     failed: Failed[Item, Result],
     tick: Tick | None = None,
 ) -> list[Result]:
-    """`work(item)` for each item, in `jobs` worker processes; an item whose work takes more
-    than `seconds`, raises or kills its worker gets `failed(item, why)` instead, and the
-    worker is replaced."""
-    results: dict[int, Result] = {}
-    if not hasattr(os, "fork"):
-        for index, item in enumerate(items):
-            results[index] = _in_process(work, item, failed)
-            _report(tick, len(results), len(items))
-        return [results[index] for index in range(len(items))]
-    if not items:
-        return []
-    pending = deque(range(len(items)))
-    workers = _adopt(work, jobs)
-    try:
-        while pending or any(w.busy for w in workers):
-            while pending and len(workers) < jobs:
-                workers.append(_Worker(work, workers))
-            for worker in workers:
-                while pending and len(worker.queue) < _QUEUED:
-                    index = pending.popleft()
-                    worker.send(index, items[index], seconds)
-            for index, outcome in _wait(workers):
-                item = items[index]
-                results[index] = failed(item, outcome) if isinstance(outcome, str) else outcome[0]
-                _report(tick, len(results), len(items))
-            for worker in workers:
-                if not worker.alive:  # what was queued behind the lost item goes to another
-                    pending.extendleft(reversed(worker.queue))
-            workers = [w if w.alive else _Worker(work, workers) for w in workers]
-    finally:
-        for worker in workers:
+    """`work(item)` for each item, in `jobs` worker processes: see Contained."""
+    with Contained(work, jobs, seconds, failed, tick) as pool:
+        for item in items:
+            pool.submit(item)
+        return pool.results()
+
+
+class Contained(Generic[Item, Result]):
+    """`work(item)` for items submitted one at a time, in up to `jobs` worker processes that
+    start on them at once; an item whose work takes more than `seconds`, raises or kills its
+    worker gets `failed(item, why)` instead, and the worker is replaced. A second worker
+    starts once `parallel_from` items have come."""
+
+    def __init__(
+        self,
+        work: Callable[[Item], Result],
+        jobs: int,
+        seconds: float,
+        failed: Failed[Item, Result],
+        tick: Tick | None = None,
+        parallel_from: int = 1,
+    ) -> None:
+        self.work, self.jobs, self.seconds = work, jobs, seconds
+        self.failed, self.tick, self.parallel_from = failed, tick, parallel_from
+        self.items: list[Item] = []
+        self.done: dict[int, Result] = {}
+        self.pending: deque[int] = deque()
+        self.workers: list[_Worker[Item, Result]] = []
+
+    def __enter__(self) -> Contained[Item, Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self.workers:
             worker.stop()
-    return [results[index] for index in range(len(items))]
+
+    def submit(self, item: Item) -> None:
+        self.items.append(item)
+        if not hasattr(os, "fork"):
+            self._finish(len(self.items) - 1, _in_process(self.work, item, self.failed))
+            return
+        self.pending.append(len(self.items) - 1)
+        self._step(block=False)
+
+    def results(self) -> list[Result]:
+        """Every item's result, in the order submitted, once all are done."""
+        while self.pending or any(w.busy for w in self.workers):
+            self._step(block=True)
+        return [self.done[index] for index in range(len(self.items))]
+
+    def _step(self, block: bool) -> None:
+        """Send what waits to free workers (starting or replacing workers as needed), then take
+        the outcomes that have come: all that the first news brings, or what is there now."""
+        if not self.workers:
+            self.workers = _adopt(self.work, self.jobs)
+        wanted = self.jobs if len(self.items) >= self.parallel_from else 1
+        while self.pending and len(self.workers) < wanted:
+            self.workers.append(_Worker(self.work, self.workers))
+        while self.pending:  # to the least busy worker, while one has room
+            worker = min(self.workers, key=lambda w: len(w.queue))
+            if len(worker.queue) >= _QUEUED:
+                break
+            index = self.pending.popleft()
+            worker.send(index, self.items[index], self.seconds)
+        if not any(w.busy for w in self.workers):
+            return
+        for index, outcome in _wait(self.workers, block):
+            item = self.items[index]
+            result = self.failed(item, outcome) if isinstance(outcome, str) else outcome[0]
+            self._finish(index, result)
+        for worker in self.workers:
+            if not worker.alive:  # what was queued behind the lost item goes to another
+                self.pending.extendleft(reversed(worker.queue))
+        self.workers = [w if w.alive else _Worker(self.work, self.workers) for w in self.workers]
+
+    def _finish(self, index: int, result: Result) -> None:
+        self.done[index] = result
+        if self.tick is not None:
+            self.tick(len(self.done), len(self.items))
 
 
 def _in_process(work: Callable[[Item], Result], item: Item, failed: Failed[Item, Result]) -> Result:
@@ -107,16 +153,13 @@ def _raised(error: Exception) -> str:
     return f"failed ({type(error).__name__})"
 
 
-def _report(tick: Tick | None, done: int, total: int) -> None:
-    if tick is not None:
-        tick(done, total)
-
-
-def _wait(workers: list[_Worker[Item, Result]]) -> list[tuple[int, tuple[Result] | str]]:
-    """The items finished, or given up, by the time the first busy worker has news or its
-    deadline: (index, (result,)) or (index, why it failed)."""
+def _wait(
+    workers: list[_Worker[Item, Result]], block: bool
+) -> list[tuple[int, tuple[Result] | str]]:
+    """The items finished, or given up: by the time the first busy worker has news or its
+    deadline when `block`, else by now. (index, (result,)) or (index, why it failed)."""
     busy = [w for w in workers if w.busy]
-    remaining = min(w.deadline for w in busy) - time.monotonic()
+    remaining = min(w.deadline for w in busy) - time.monotonic() if block else 0
     readable = select.select([w.results for w in busy], [], [], max(remaining, 0))[0]
     done = []
     for worker in busy:

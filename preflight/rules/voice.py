@@ -19,9 +19,10 @@ Which findings stop which:
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePosixPath
 
 from preflight.hints import ffmpeg_command, sibling
@@ -53,6 +54,7 @@ from preflight.report import Finding
 from preflight.rules.base import Subject
 
 _LISTED_MAX = 5  # names quoted in one message before "and N more"
+Recipe = Callable[[], str | None]  # the command that rebuilds the zip, if one can
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -87,7 +89,8 @@ def check(subject: Subject) -> Iterator[Finding]:
         label = "entry" if len(names) == 1 else "entries"
         yield subject.finding(CORRUPT, f"{label} {_listed(names)}: {problem}", actual=len(names))
     yield from _encrypted(subject, files)
-    recipe = _rezip(subject.file.path, wavs)  # one fix for every finding below
+    # One fix for every finding below, written when the first of them needs it.
+    recipe: Recipe = functools.cache(lambda: _rezip(subject.file.path, wavs))
     yield from _paths(subject, facts, recipe)
     yield from _count(subject, files, wavs)
     yield from _non_wav(subject, files, recipe)
@@ -108,7 +111,7 @@ def _encrypted(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]
         )
 
 
-def _paths(subject: Subject, facts: ZipFacts, recipe: str | None) -> Iterator[Finding]:
+def _paths(subject: Subject, facts: ZipFacts, recipe: Recipe) -> Iterator[Finding]:
     unsafe = [e for e in facts.entries if _unsafe(e.name)]
     unsafe_names = {e.name for e in unsafe}
     for entry in unsafe:
@@ -117,7 +120,7 @@ def _paths(subject: Subject, facts: ZipFacts, recipe: str | None) -> Iterator[Fi
             f"entry '{shown(entry.name)}' has an absolute path or a '..' component, which points "
             "outside the zip",
             actual=shown(entry.name),
-            hint=recipe,
+            hint=recipe(),
         )
     nested = [
         e.name
@@ -137,7 +140,7 @@ def _paths(subject: Subject, facts: ZipFacts, recipe: str | None) -> Iterator[Fi
             f"{'is a folder or in one' if len(nested) == 1 else 'are folders or in one'}; "
             + advice,
             actual=len(nested),
-            hint=recipe,
+            hint=recipe(),
         )
 
 
@@ -160,7 +163,7 @@ def _count(
         )
 
 
-def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: str | None) -> Iterator[Finding]:
+def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: Recipe) -> Iterator[Finding]:
     metadata = [e.name for e in files if _is_mac_metadata(e.name) and not e.symlink]
     if metadata:  # one finding for the Finder's leftovers, however many files it zipped
         yield subject.finding(
@@ -169,7 +172,7 @@ def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: str | None) ->
             f"not {'a WAV file' if len(metadata) == 1 else 'WAV files'}; leave "
             f"{'it' if len(metadata) == 1 else 'them'} out of the zip",
             actual=len(metadata),
-            hint=recipe,
+            hint=recipe(),
         )
     for entry in files:
         if _is_mac_metadata(entry.name) and not entry.symlink:
@@ -180,13 +183,14 @@ def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: str | None) ->
             continue  # not read, or a WAV: nothing to say here
         else:
             what = _describe(entry)
-        hint = recipe
-        advice = "leave it out of the zip"
+        hint: str | None
         if KIND.get(entry.content or "") in ("audio", "video"):
             base = _basename(entry.name)
             target = _wav_named(base)
             hint = ffmpeg_command(base, target)
             advice = f"convert it to WAV ({shown(target)}) and put that in the zip in its place"
+        else:
+            hint, advice = recipe(), "leave it out of the zip"
         yield subject.finding(
             NON_WAV,
             f"entry '{shown(entry.name)}' is {what}, not a WAV file; {advice}",
@@ -195,31 +199,30 @@ def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: str | None) ->
         )
 
 
-def _wav_name(subject: Subject, entry: ZipEntry, recipe: str | None) -> Iterator[Finding]:
+def _wav_name(subject: Subject, entry: ZipEntry, recipe: Recipe) -> Iterator[Finding]:
     base = _basename(entry.name)
     stem, extension = split_name(base)
-    fixed = _wav_named(base)
     if extension != "wav":
         said = f"ends in '.{extension}'" if extension is not None else "has no extension"
         yield subject.finding(
             EXTENSION_CASE,
             f"WAV entry '{shown(entry.name)}' {said}; the extension must be lowercase '.wav' "
-            f"(rename it {shown(fixed)}, then zip it again)",
+            f"(rename it {shown(_wav_named(base))}, then zip it again)",
             actual=f".{extension}" if extension is not None else "",
-            hint=recipe,
+            hint=recipe(),
         )
     if outside_charset(stem):
         yield subject.finding(
             FILENAME,
             f"WAV entry '{shown(entry.name)}': the name '{shown(stem)}' may only contain "
             f"{NAME_CHARSET_TEXT} (no spaces, dots or other characters; rename it "
-            f"{shown(fixed)}, then zip it again)",
+            f"{shown(_wav_named(base))}, then zip it again)",
             actual=shown(stem),
-            hint=recipe,
+            hint=recipe(),
         )
 
 
-def _sample_rate(subject: Subject, entry: ZipEntry, recipe: str | None) -> Iterator[Finding]:
+def _sample_rate(subject: Subject, entry: ZipEntry, recipe: Recipe) -> Iterator[Finding]:
     if not _low_rate(entry):
         return
     target = _wav_named(_basename(entry.name), _RESAMPLED_TAG)
@@ -231,7 +234,7 @@ def _sample_rate(subject: Subject, entry: ZipEntry, recipe: str | None) -> Itera
         f"recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put the new file in the zip in "
         "its place",
         actual=entry.wav.sample_rate if entry.wav else None,
-        hint=recipe,
+        hint=recipe(),
     )
 
 
