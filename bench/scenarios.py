@@ -235,9 +235,6 @@ def repository(ctx: Context) -> list[Row]:
     one, two, default = got["jobs1"].median_ms, got["jobs2"].median_ms, got["default"].median_ms
     twice = got["large"].median_ms
     serial = got["serial"].median_ms
-    # Amdahl: only the probing is shared; each worker loads the libraries itself.
-    alone = serial + imports
-    best = one / (alone + (one - alone) / 2)
     files = loops[0]["files"]
     where = f"{small} requests"
     rows = [
@@ -255,12 +252,6 @@ def repository(ctx: Context) -> list[Row]:
             "serial part: the same run with every file's facts cached (start, manifests, "
             "rules, report)",
             ms(serial),
-        ),
-        Row(
-            "4 repository",
-            "best --jobs 1 / --jobs 2 that this serial part and each worker's library "
-            "imports allow (Amdahl)",
-            ratio(best),
         ),
         Row("4 repository", f"`preflight check` (default: every core), {where}", ms(default)),
         Row(

@@ -38,7 +38,7 @@ class Config:
 
     def excludes(self, path: Path) -> bool:
         """Whether an absolute path, or a folder it is in, matches an `exclude` glob."""
-        relative = self._relative(path)
+        relative = self._relative(path) if self.exclude else None
         if relative is None:
             return False
         parts = relative.split("/")
@@ -47,7 +47,7 @@ class Config:
 
     def ignores(self, path: Path, rule_id: str) -> bool:
         """Whether `per-path-ignores` silences a rule on an absolute path."""
-        relative = self._relative(path)
+        relative = self._relative(path) if self.per_path_ignores else None
         return relative is not None and any(
             rule_id in rules and fnmatch(relative, glob) for glob, rules in self.per_path_ignores
         )
