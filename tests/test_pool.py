@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from runner import report_of
 
 import preflight.probe
 from preflight.probe import pool
-from preflight.probe.pool import map_contained, start_spare
+from preflight.probe.pool import Contained, Tick, start_spare
 
 _preloaded: list[int] = []  # the pid of a process whose preload ran
 
@@ -43,6 +44,18 @@ def _work(item: str) -> str:
 
 def _failed(item: str, why: str) -> str:
     return f"{item}: {why}"
+
+
+def map_contained(
+    work: Callable[[str], str],
+    items: list[str],
+    jobs: int,
+    seconds: float,
+    failed: Callable[[str, str], str],
+    tick: Tick | None = None,
+) -> list[str]:
+    with Contained(work, jobs, seconds, failed, tick) as pool:
+        return pool.map(items)
 
 
 def _no_children_left() -> bool:

@@ -70,11 +70,9 @@ def probe_all(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[Path, FileFacts]:
     """Probe each (path, shown) once: see probing."""
+    pending = list(items)
     with probing(jobs, progress) as pool:
-        pending = list(items)
-        for item in pending:
-            pool.submit(item)
-        return {path: found for (path, _), found in zip(pending, pool.results(), strict=True)}
+        return {path: found for (path, _), found in zip(pending, pool.map(pending), strict=True)}
 
 
 def probing(

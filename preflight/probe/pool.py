@@ -19,7 +19,7 @@ import signal
 import struct
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -51,21 +51,6 @@ def _adopt(work: Callable[[Item], Result], jobs: int) -> list[_Worker[Item, Resu
 def _discard_spares() -> None:
     while _spares:
         _spares.pop().stop(kill=True)
-
-
-def map_contained(
-    work: Callable[[Item], Result],
-    items: Sequence[Item],
-    jobs: int,
-    seconds: float,
-    failed: Failed[Item, Result],
-    tick: Tick | None = None,
-) -> list[Result]:
-    """`work(item)` for each item, in `jobs` worker processes: see Contained."""
-    with Contained(work, jobs, seconds, failed, tick) as pool:
-        for item in items:
-            pool.submit(item)
-        return pool.results()
 
 
 class Contained(Generic[Item, Result]):
@@ -105,6 +90,13 @@ class Contained(Generic[Item, Result]):
         self.pending.append(len(self.items) - 1)
         self._step(block=False)
 
+    def map(self, items: Iterable[Item]) -> list[Result]:
+        """Submit every item, then wait for their results, in the same order."""
+        first = len(self.items)
+        for item in items:
+            self.submit(item)
+        return self.results()[first:]
+
     def results(self) -> list[Result]:
         """Every item's result, in the order submitted, once all are done."""
         while self.pending or any(w.busy for w in self.workers):
@@ -117,7 +109,7 @@ class Contained(Generic[Item, Result]):
         if not self.workers:
             self.workers = _adopt(self.work, self.jobs)
         wanted = self.jobs if len(self.items) >= self.parallel_from else 1
-        while self.pending and len(self.workers) < wanted:
+        while self.pending and len(self.workers) < wanted:  # a lost worker is replaced here
             self.workers.append(_Worker(self.work, self.workers))
         while self.pending:  # to the least busy worker, while one has room
             worker = min(self.workers, key=lambda w: len(w.queue))
@@ -134,7 +126,7 @@ class Contained(Generic[Item, Result]):
         for worker in self.workers:
             if not worker.alive:  # what was queued behind the lost item goes to another
                 self.pending.extendleft(reversed(worker.queue))
-        self.workers = [w if w.alive else _Worker(self.work, self.workers) for w in self.workers]
+        self.workers = [w for w in self.workers if w.alive]
 
     def _finish(self, index: int, result: Result) -> None:
         self.done[index] = result
