@@ -114,6 +114,17 @@ def test_a_worker_started_early_for_other_work_is_not_used_and_ends_at_exit() ->
     assert _no_children_left()
 
 
+def _thread_pool_size(variable: str) -> str:
+    return os.environ.get(variable, "unset")
+
+
+def test_workers_keep_the_libraries_they_load_to_one_thread_and_the_parent_unchanged() -> None:
+    variables = list(pool._THREAD_POOLS)
+    before = [_thread_pool_size(v) for v in variables]
+    assert map_contained(_thread_pool_size, variables, 2, 10, _failed) == ["1"] * len(variables)
+    assert [_thread_pool_size(v) for v in variables] == before
+
+
 def _failed_work(item: str) -> str:
     return item
 

@@ -29,6 +29,7 @@ Tick = Callable[[int, int], None]  # (items done, items in all)
 
 _LENGTH = struct.Struct("!Q")
 _QUEUED = 2  # items sent to a worker at once: the next is there when the current one ends
+_THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _spares: list[_Worker[Any, Any]] = []  # started early, waiting for a Contained to adopt
 
 
@@ -258,6 +259,9 @@ def _serve(
 ) -> None:
     """The worker's loop: each request's outcome, until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # The workers share the cores: a library they load must not start a thread per core
+    # (numpy's OpenBLAS does, and its threads' start costs more CPU than the probe itself).
+    os.environ.update(dict.fromkeys(_THREAD_POOLS, "1"))
     try:
         if preload is not None:
             with contextlib.suppress(Exception):  # what fails to load fails again, per item
