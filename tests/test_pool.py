@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import preflight.probe
 from preflight.probe import pool
 from preflight.probe.pool import Contained, Tick, start_spare
 
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
 _preloaded: list[int] = []  # the pid of a process whose preload ran
 
 
@@ -38,7 +40,7 @@ def _work(item: str) -> str:
         os._exit(3)
     elif item == "raise":
         raise ValueError(item)
-    warm = "+" if os.getpid() in _preloaded else ""
+    warm = "+" if _preloaded else ""  # preloaded here, or in the worker this one forked from
     return f"{item.upper()}{warm}@{os.getpid()}"
 
 
@@ -114,6 +116,69 @@ def test_a_worker_started_early_for_other_work_is_not_used_and_ends_at_exit() ->
     assert _no_children_left()
 
 
+def _in_a_child(scenario: Callable[[], None]) -> None:
+    """Run a scenario in a forked child: its pool makes that process a subreaper, which this
+    test process must not become (the orphans of other tests' subprocesses would be its own)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            scenario()
+        except BaseException:
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def _siblings_start_loaded() -> None:
+    start_spare(_work, _preload, siblings=1)
+    results = map_contained(_work, [f"item{i}" for i in range(20)], 2, 10, _failed)
+    assert [r.split("@")[0] for r in results] == [f"ITEM{i}+" for i in range(20)]
+    assert len({r.split("@")[1] for r in results} - {str(os.getpid())}) == 2
+    assert not _preloaded and _no_children_left()
+
+
+def test_siblings_forked_from_an_early_worker_start_with_what_it_loaded() -> None:
+    _in_a_child(_siblings_start_loaded)
+
+
+def _siblings_fail_alone() -> None:
+    start_spare(_work, _preload, siblings=1)
+    items = ["a", "hang", "b", "segfault", "c", "exit", "d", "raise", "e"]
+    results = map_contained(_work, items, 2, 0.5, _failed)
+    assert [r.split("@")[0].rstrip("+") for r in results] == [
+        "A",
+        "hang: did not finish in 0.5 s",
+        "B",
+        f"segfault: crashed (signal {signal.SIGSEGV})",
+        "C",
+        "exit: crashed (exit 3)",
+        "D",
+        "raise: failed (ValueError)",
+        "E",
+    ]
+    assert _no_children_left()  # siblings are this process's children, reaped
+
+
+def test_a_sibling_fails_as_any_worker_does_and_is_reaped_by_the_parent() -> None:
+    _in_a_child(_siblings_fail_alone)
+
+
+def _hang() -> None:
+    time.sleep(60)
+
+
+def _unborn_siblings_hand_back_their_items() -> None:
+    start_spare(_work, _hang, siblings=1)  # it never gets to fork the sibling
+    results = map_contained(_work, ["a", "b", "c", "d"], 2, 0.5, _failed)
+    assert [r.split("@")[0] for r in results] == ["a: did not finish in 0.5 s", "B", "C", "D"]
+    assert _no_children_left()
+
+
+def test_items_sent_to_a_sibling_never_forked_go_to_another_worker() -> None:
+    _in_a_child(_unborn_siblings_hand_back_their_items)
+
+
 def _thread_pool_size(variable: str) -> str:
     return os.environ.get(variable, "unset")
 
@@ -152,6 +217,19 @@ def test_a_file_whose_headers_take_too_long_is_unreadable_with_its_format(
     assert "file.unreadable" in {
         f["rule"] for verdict in report["files"][0]["verdicts"] for f in verdict["findings"]
     }
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "0"])
+def test_the_command_line_probes_a_folder_with_loaded_workers_and_reports_the_same(
+    jobs: str,
+) -> None:
+    """For a folder, the early worker loads every library and the second is forked from it."""
+    args = ["check", "--no-cache", "--format", "json", "--jobs", jobs, str(FIXTURES)]
+    run = subprocess.run(
+        [sys.executable, "-m", "preflight", *args], capture_output=True, text=True, timeout=60
+    )
+    assert run.stderr == ""
+    assert json.loads(run.stdout) == report_of(*args[1:])[1]
 
 
 def test_the_command_line_starts_probing_early_and_reports_the_same(tmp_path: Path) -> None:

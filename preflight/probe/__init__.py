@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 PROBE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
 _PARALLEL_FROM = 8  # files: below this, a second worker costs more than it saves
+# What a folder of requests is likely to hold: one format of each library.
+_FOLDER_FORMATS = ("mp4", "zip", "jpeg", "png")
 _LFS_SIGNATURE = b"version https://git-lfs"
 _LFS_OID = re.compile(rb"^oid (\w+:[0-9a-f]{64})$", re.M)
 _LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
@@ -41,14 +43,21 @@ _LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
 
 def start_early(names: Iterable[str]) -> None:
     """Start a probing worker now, and have it load the libraries that files with these names
-    need (a guess from their extensions), while the command line is still loading: probe_all
-    adopts it, libraries loaded. A wrong guess costs loading on the other core, nothing more."""
-    extensions = (os.path.splitext(name)[1][1:].lower() for name in names)
-    formats = frozenset(f for e in extensions if (f := format_of_extension(e)) and _reader(f))
+    need (a guess from their extensions; for a folder, every library), while the command line
+    is still loading: probing adopts it, and forks the other workers from it, libraries loaded.
+    A wrong guess costs loading on the other core, nothing more."""
+    formats: set[str] = set()
+    for name in list(names) or ["."]:  # no paths: the current folder
+        fmt = format_of_extension(os.path.splitext(name)[1][1:].lower())
+        if fmt is not None and _reader(fmt):
+            formats.add(fmt)
+        elif not name.startswith("-") and os.path.isdir(name):
+            formats.update(_FOLDER_FORMATS)
     if formats:
         from preflight.probe.pool import start_spare
 
-        start_spare(_probe, functools.partial(_preload, formats))
+        siblings = (os.cpu_count() or 1) - 1
+        start_spare(_probe, functools.partial(_preload, frozenset(formats)), siblings)
 
 
 def _preload(formats: frozenset[str]) -> None:
