@@ -1,5 +1,6 @@
 """Probe results kept between runs, so a re-run over unchanged files (pre-commit, CI on the
-same checkout) reads no media at all. The rules always run again: only facts are kept.
+same checkout) reads no media at all. A run whose every input and setting is unchanged
+does not even run the rules: run_cache.py keeps its whole report.
 
 A file's entry is keyed by its size, mtime, ctime and inode. ctime cannot be set from user
 space, so an entry made on another machine, or committed to a repository, never matches a
@@ -11,6 +12,7 @@ else wrote can hold wrong facts at worst, never code.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -45,14 +47,14 @@ class FactsCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.file = folder / f"facts-{_fingerprint()}.json"
+        self.file = folder / f"facts-{fingerprint()}.json"
         self._entries: dict[str, Any] = _read(self.file)
         self._changed = False
 
     def get(self, path: Path, shown: str) -> facts.FileFacts | None:
         """The facts of an unchanged file, under the name this run shows it by."""
         entry = self._entries.get(str(path))
-        key = _stat_key(path)
+        key = stat_key(path)
         if entry is None or key is None or entry.get("key") != key:
             return None
         try:
@@ -62,7 +64,7 @@ class FactsCache:
         return replace(found, path=shown) if isinstance(found, facts.FileFacts) else None
 
     def put(self, path: Path, probed: facts.FileFacts) -> None:
-        key = _stat_key(path)
+        key = stat_key(path)
         if key is not None and probed.node == "file":
             self._entries[str(path)] = {"key": key, "facts": _encode(probed)}
             self._changed = True
@@ -73,10 +75,7 @@ class FactsCache:
         if not self._changed:
             return
         with contextlib.suppress(OSError):
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Made by preflight: never commit its cache.\n*\n")
+            make_folder(self.folder)
             for old in self.folder.glob("facts-*.json"):
                 if old != self.file:
                     old.unlink()
@@ -85,7 +84,15 @@ class FactsCache:
             os.replace(partial, self.file)
 
 
-def _stat_key(path: Path) -> list[int] | None:
+def make_folder(folder: Path) -> None:
+    """The cache's folder, with a .gitignore of everything in it."""
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Made by preflight: never commit its cache.\n*\n")
+
+
+def stat_key(path: Path) -> list[int] | None:
     try:
         st = path.stat()
     except (OSError, ValueError):
@@ -93,7 +100,8 @@ def _stat_key(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
-def _fingerprint() -> str:
+@functools.cache  # the facts and the runs kept share it
+def fingerprint() -> str:
     """preflight's version, the Python it runs on and the size and mtime of every module."""
     package = Path(__file__).parent
     digest = hashlib.sha256(f"{__version__} {sys.version}".encode())

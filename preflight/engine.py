@@ -36,6 +36,7 @@ from preflight.settings import Settings
 
 if TYPE_CHECKING:
     from preflight.cache import FactsCache
+    from preflight.run_cache import StatKey
 
 _FAMILY_BY_MATERIAL: dict[str, ModuleType] = {"video": video, "zip": voice, "photo": photo}
 _SIZE_RULE: dict[ModuleType | None, tuple[Rule, Callable[[Subject], Iterator[Finding]]]] = {
@@ -59,26 +60,43 @@ Progress = Callable[[int, int], None]  # (files probed, files to probe)
 
 
 def run(settings: Settings, progress: Progress | None = None) -> Report:
+    """The report of a run: the one kept from an identical run over unchanged files, if any."""
     try:
-        return _run(settings, progress)
+        if not settings.cache:
+            return _run(settings, progress, lambda path: None)
+        from preflight.run_cache import RunCache
+
+        runs = RunCache(_cache_folder(settings), settings)
+        kept = runs.recall()
+        if kept is not None:
+            return kept
+        read: dict[str, StatKey] = {}
+        report = _run(settings, progress, functools.partial(_note, read))
+        runs.keep(report, read, _folders_above([*read, str(settings.cwd)]))
+        return report
     finally:
         # A later run may find other .git folders and symlinks.
         _root_of.cache_clear()
         _real_folder.cache_clear()
 
 
-def _run(settings: Settings, progress: Progress | None) -> Report:
+def _run(
+    settings: Settings, progress: Progress | None, note: Callable[[Path | str], None]
+) -> Report:
+    """The run itself; `note` hears of each file and folder read, as it is read."""
     refs: dict[str, list[_FileRef]] = {}
     with _Facts(settings, progress) as source:
 
         def found(manifest: Manifest) -> None:  # its files are probed while the rest is read
             refs[manifest.source] = list(_file_refs(manifest, settings))
             for ref in refs[manifest.source]:
+                note(ref.path)
                 if ref.outside_root is None:
                     source.want(ref.path, ref.shown)
 
-        manifests, standalone = _collect(settings, found)
+        manifests, standalone = _collect(settings, found, note)
         for path, shown in standalone:
+            note(path)
             source.want(path, shown)
         facts = source.all()
     duplicates = request.check_duplicates(manifests, settings.known_anchors)
@@ -135,10 +153,35 @@ class _Facts:
 
 
 def _cache(settings: Settings) -> FactsCache:
-    from preflight.cache import FOLDER, FactsCache
+    from preflight.cache import FactsCache
+
+    return FactsCache(_cache_folder(settings))
+
+
+def _cache_folder(settings: Settings) -> Path:
+    from preflight.cache import FOLDER
 
     root = settings.config.path.parent if settings.config.path else _work_tree(settings.cwd)
-    return FactsCache((root or settings.cwd) / FOLDER)
+    return (root or settings.cwd) / FOLDER
+
+
+def _note(read: dict[str, StatKey], path: Path | str) -> None:
+    """What a file or folder is as the run reads it (RunCache keeps it)."""
+    from preflight.cache import stat_key
+
+    if str(path) not in read:
+        read[str(path)] = stat_key(Path(path))
+
+
+def _folders_above(paths: Iterable[str]) -> set[str]:
+    """Every folder above these paths, as given and with symlinks resolved: their entries
+    decide what the paths are."""
+    from preflight.run_cache import ancestors
+
+    folders: set[str] = set()
+    for path in paths:
+        folders.update(ancestors(path), ancestors(_real(Path(path))))
+    return folders
 
 
 def _base(cwd: Path) -> str:
@@ -337,10 +380,10 @@ def _escapes(path: Path, root: Path | None) -> str | None:
 
 
 def _collect(
-    settings: Settings, found: Callable[[Manifest], None]
+    settings: Settings, found: Callable[[Manifest], None], note: Callable[[Path | str], None]
 ) -> tuple[list[Manifest], list[tuple[Path, str]]]:
     """Manifests to check and media files to inspect on their own, each once; `found` hears
-    of each manifest as soon as it is read."""
+    of each manifest as soon as it is read, `note` of each manifest and folder read."""
     manifests: dict[Path, Manifest] = {}
     standalone: dict[Path, str] = {}
 
@@ -357,15 +400,17 @@ def _collect(
         if excluded(path):
             continue
         if path.is_dir():
-            for each in manifest.discover(path):
+            for each in manifest.discover(path, note):
                 if excluded(each):
                     continue
                 shown = os.path.normpath(os.path.join(str(given), os.path.relpath(each, path)))
+                note(each)
                 add(_key(each), manifest.load(each, shown))
         elif manifest.is_manifest(path):
+            note(path)
             add(_key(path), manifest.load(path, str(given)))
         else:
-            owners = dict(_manifests_referencing(path, settings))
+            owners = dict(_manifests_referencing(path, settings, note))
             for key, owner in owners.items():
                 add(key, owner)
             if not owners:
@@ -378,15 +423,19 @@ def _key(path: Path) -> Path:
     return Path(_real(path))
 
 
-def _manifests_referencing(media: Path, settings: Settings) -> Iterator[tuple[Path, Manifest]]:
+def _manifests_referencing(
+    media: Path, settings: Settings, note: Callable[[Path | str], None]
+) -> Iterator[tuple[Path, Manifest]]:
     """Manifests in the file's folder or an ancestor, up to the work tree's root (outside one,
-    up to the file system's), that name the file in one of their fields."""
+    up to the file system's), that name the file in one of their fields (`note` hears of each
+    manifest read)."""
     target = _key(media)
     stop = _work_tree(target.parent) or Path(target.anchor)
     folder = target.parent
     while True:
         found = (p for p in _listdir(folder) if manifest.is_manifest(p))
         for candidate in sorted(p for p in found if not settings.config.excludes(p)):
+            note(candidate)
             loaded = manifest.load(candidate, os.path.relpath(candidate, _key(settings.cwd)))
             if any(_key(ref.path) == target for ref in _file_refs(loaded, settings)):
                 yield candidate, loaded

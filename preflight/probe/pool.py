@@ -141,8 +141,8 @@ class Contained(Generic[Item, Result]):
         wanted = self.jobs if len(self.items) >= self.parallel_from else 1
         while self.pending and len(self.workers) < wanted:  # a lost worker is replaced here
             self.workers.append(self._new_worker())
-        while self.pending:  # to the least busy worker, while one has room
-            worker = min(self.workers, key=lambda w: len(w.queue))
+        while self.pending:  # to the least busy worker (of those, the least used), while room
+            worker = min(self.workers, key=lambda w: (len(w.queue), w.sent))
             if len(worker.queue) >= _QUEUED:
                 break
             index = self.pending.popleft()
@@ -213,6 +213,7 @@ class _Worker(Generic[Item, Result]):
         self.seeds: list[_Seed] = []  # the siblings it can fork, not yet asked for
         self.alive = True
         self.queue: deque[int] = deque()  # the indices sent and not answered, oldest first
+        self.sent = 0  # items sent in all
         self.deadline = 0.0  # for the oldest: the worker is on it
         self.seconds = 0.0
         self.buffer = bytearray()
@@ -264,6 +265,7 @@ class _Worker(Generic[Item, Result]):
         if not self.queue:
             self.deadline = time.monotonic() + seconds
         self.queue.append(index)
+        self.sent += 1
         self.seconds = seconds
         # A worker that died while idle: its results pipe reads as ended, so it is reported.
         with contextlib.suppress(BrokenPipeError):
