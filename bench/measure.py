@@ -1,4 +1,5 @@
-"""Whole-process measurements: wall time and peak RSS of a child, bytes it reads from a file."""
+"""Whole-process measurements: wall time, CPU time and peak RSS of a child, bytes it reads
+from a file."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class Command:
 class Samples:
     wall_ms: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # user + system, its descendants' too
     exit_codes: list[int] = field(default_factory=list)
     stdout: list[bytes] = field(default_factory=list)
 
@@ -36,13 +38,18 @@ class Samples:
         return statistics.median(self.wall_ms)
 
     @property
+    def median_cpu_ms(self) -> float:
+        return statistics.median(self.cpu_ms)
+
+    @property
     def peak_rss_mb(self) -> float:
         return max(self.rss_kb) / 1024
 
 
-def run_once(command: Command, keep_stdout: bool = False) -> tuple[float, int, int, bytes]:
-    """(wall ms, peak RSS KB, exit code, stdout) of one run. os.wait4 gives the child's own
-    rusage, so the peak RSS is the child's (or its largest waited-for descendant's)."""
+def run_once(command: Command, keep_stdout: bool = False) -> tuple[float, float, int, int, bytes]:
+    """(wall ms, CPU ms, peak RSS KB, exit code, stdout) of one run. os.wait4 gives the child's
+    own rusage: its CPU time includes that of the descendants it waited for (every worker),
+    and the peak RSS is the child's (or its largest waited-for descendant's)."""
     if command.before:
         subprocess.run(command.before, cwd=command.cwd, check=True)
     with tempfile.TemporaryFile() as out:
@@ -59,7 +66,8 @@ def run_once(command: Command, keep_stdout: bool = False) -> tuple[float, int, i
         child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
         text = out.read() if keep_stdout else b""
-    return elapsed, usage.ru_maxrss, child.returncode, text
+    cpu = (usage.ru_utime + usage.ru_stime) * 1000
+    return elapsed, cpu, usage.ru_maxrss, child.returncode, text
 
 
 def run_side_by_side(
@@ -74,9 +82,10 @@ def run_side_by_side(
             run_once(command)
     for _ in range(repeat):
         for command in commands:
-            wall, rss, code, text = run_once(command, keep_stdout)
+            wall, cpu, rss, code, text = run_once(command, keep_stdout)
             got = samples[command.key]
             got.wall_ms.append(wall)
+            got.cpu_ms.append(cpu)
             got.rss_kb.append(rss)
             got.exit_codes.append(code)
             got.stdout.append(text)

@@ -225,8 +225,14 @@ def repository(ctx: Context) -> list[Row]:
         Command("default", [*check, str(repo)]),
         Command("large", [*check, str(big), "--jobs", "2"]),
         Command("loop", [ctx.python, str(HERE / "libloop.py"), str(repo)]),
-        # With every file's facts cached, what is left is the part no second worker shares.
-        Command("serial", [*ctx.preflight, "check", str(repo), "--jobs", "1"]),
+        # With every file's facts cached (and no kept run), what is left is the part no second
+        # worker shares.
+        Command(
+            "serial",
+            [*ctx.preflight, "check", ".", "--jobs", "1"],
+            repo,
+            before=["sh", "-c", "rm -f .preflight_cache/runs-*.json"],
+        ),
     ]
     got = ctx.side_by_side(commands, stdout=True)
     loops = [json.loads(out) for out in got["loop"].stdout]
@@ -234,6 +240,7 @@ def repository(ctx: Context) -> list[Row]:
     imports = statistics.median([x["imports_ms"] for x in loops])
     one, two, default = got["jobs1"].median_ms, got["jobs2"].median_ms, got["default"].median_ms
     twice = got["large"].median_ms
+    cpu_one = got["jobs1"].median_cpu_ms
     serial = got["serial"].median_ms
     files = loops[0]["files"]
     where = f"{small} requests"
@@ -249,8 +256,19 @@ def repository(ctx: Context) -> list[Row]:
         ),
         Row(
             "4 repository",
-            "serial part: the same run with every file's facts cached (start, manifests, "
-            "rules, report)",
+            "CPU time of `--jobs 1`, every process (its parent works beside its one worker)",
+            f"{ms(cpu_one)} = {cpu_one / one:.2f} cores busy",
+        ),
+        Row(
+            "4 repository",
+            "the most 2 cores can give over `--jobs 1`: 2 / cores it keeps busy "
+            "(`--jobs 2` needs at least its CPU time)",
+            ratio(2 * one / cpu_one),
+        ),
+        Row(
+            "4 repository",
+            "serial part: the same run with every file's facts cached and no run kept "
+            "(start, manifests, rules, report)",
             ms(serial),
         ),
         Row("4 repository", f"`preflight check` (default: every core), {where}", ms(default)),
