@@ -176,11 +176,21 @@ def _note(read: dict[str, StatKey], path: Path | str) -> None:
 def _folders_above(paths: Iterable[str]) -> set[str]:
     """Every folder above these paths, as given and with symlinks resolved: their entries
     decide what the paths are."""
-    from preflight.run_cache import ancestors
-
     folders: set[str] = set()
+
+    def climb(folder: str) -> None:  # up to the root, or to a folder climbed from before
+        while folder not in folders:
+            folders.add(folder)
+            folder, below = os.path.dirname(folder), folder
+            if folder == below:
+                return
+
     for path in paths:
-        folders.update(ancestors(path), ancestors(_real(Path(path))))
+        folder = os.path.dirname(path)
+        climb(folder)
+        climb(_real_folder(folder))
+        if os.path.islink(path):
+            climb(os.path.dirname(os.path.realpath(path)))
     return folders
 
 

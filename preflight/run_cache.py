@@ -83,16 +83,6 @@ class RunCache:
             old.unlink()
 
 
-def ancestors(path: str) -> list[str]:
-    """The folders above a path, nearest first, up to the root."""
-    found = []
-    parent = os.path.dirname(path)
-    while parent and parent not in found:
-        found.append(parent)
-        parent = os.path.dirname(parent)
-    return found
-
-
 def _settings_key(settings: Settings) -> str:
     config = settings.config
     asked = {
