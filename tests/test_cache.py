@@ -14,15 +14,7 @@ from preflight.engine import Progress
 from preflight.probe.facts import FileFacts
 from preflight.probe.pool import Contained
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
 CACHE = ".preflight_cache"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURES, tmp_path / "requests")
-    (tmp_path / ".git").mkdir()  # a work tree: the cache goes to its root
-    return tmp_path
 
 
 def _no_probing(monkeypatch: pytest.MonkeyPatch) -> None:

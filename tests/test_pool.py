@@ -23,7 +23,19 @@ from preflight.probe import pool
 from preflight.probe.pool import Contained, Tick, start_spare
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
-_preloaded: list[int] = []  # the pid of a process whose preload ran
+_preloaded: list[int] = []
+# Items that hang, crash, exit or raise among good ones, and what each gets under a 0.5 s limit.
+_FAILING = {
+    "a": "A",
+    "hang": "hang: did not finish in 0.5 s",
+    "b": "B",
+    "segfault": f"segfault: crashed (signal {signal.SIGSEGV})",
+    "c": "C",
+    "exit": "exit: crashed (exit 3)",
+    "d": "D",
+    "raise": "raise: failed (ValueError)",
+    "e": "E",
+}  # the pid of a process whose preload ran
 
 
 def _preload() -> None:
@@ -81,21 +93,10 @@ def test_results_come_in_item_order_from_worker_processes(jobs: int) -> None:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_hung_crashed_or_raising_item_fails_alone(jobs: int) -> None:
-    items = ["a", "hang", "b", "segfault", "c", "exit", "d", "raise", "e"]
     started = time.monotonic()
-    results = map_contained(_work, items, jobs, 0.5, _failed)
+    results = map_contained(_work, list(_FAILING), jobs, 0.5, _failed)
     assert time.monotonic() - started < 10
-    assert [r.split("@")[0] for r in results] == [
-        "A",
-        "hang: did not finish in 0.5 s",
-        "B",
-        f"segfault: crashed (signal {signal.SIGSEGV})",
-        "C",
-        "exit: crashed (exit 3)",
-        "D",
-        "raise: failed (ValueError)",
-        "E",
-    ]
+    assert [r.split("@")[0] for r in results] == list(_FAILING.values())
     assert _no_children_left()
 
 
@@ -144,19 +145,8 @@ def test_siblings_forked_from_an_early_worker_start_with_what_it_loaded() -> Non
 
 def _siblings_fail_alone() -> None:
     start_spare(_work, _preload, siblings=1)
-    items = ["a", "hang", "b", "segfault", "c", "exit", "d", "raise", "e"]
-    results = map_contained(_work, items, 2, 0.5, _failed)
-    assert [r.split("@")[0].rstrip("+") for r in results] == [
-        "A",
-        "hang: did not finish in 0.5 s",
-        "B",
-        f"segfault: crashed (signal {signal.SIGSEGV})",
-        "C",
-        "exit: crashed (exit 3)",
-        "D",
-        "raise: failed (ValueError)",
-        "E",
-    ]
+    results = map_contained(_work, list(_FAILING), 2, 0.5, _failed)
+    assert [r.split("@")[0].rstrip("+") for r in results] == list(_FAILING.values())
     assert _no_children_left()  # siblings are this process's children, reaped
 
 

@@ -16,15 +16,7 @@ from runner import report_of
 from preflight import engine, manifest
 from preflight.run_cache import RUNS_KEPT
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
 CACHE = ".preflight_cache"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURES, tmp_path / "requests")
-    (tmp_path / ".git").mkdir()  # a work tree: the cache goes to its root
-    return tmp_path
 
 
 def _nothing_read(monkeypatch: pytest.MonkeyPatch) -> None:
