@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint fixtures readme clean bench fuzz
+.PHONY: demo test lint fixtures catalogue clean bench fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,17 +41,16 @@ FUZZ_SECONDS ?= 300
 fuzz: $(STAMP)
 	$(BIN)/python tests/robustness/fuzz.py --seconds $(FUZZ_SECONDS)
 
-# Time preflight against its peers (apt-installed when missing and possible): bench/results.md.
+# Time preflight against its peers (apt-installed when missing and possible) and against the
+# preflight of BASELINE (a git revision), side by side in one run: bench/results.md.
+BASELINE ?= 6899c2a
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --install-peers
+	$(BIN)/python bench/run.py --install-peers --baseline $(BASELINE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Rewrite the README's rule table from the registry (a test checks they agree).
-readme: $(STAMP)
-	$(BIN)/python -c "import pathlib; from preflight.registry import RULES; \
-	from preflight.reporters.catalogue import markdown; p = pathlib.Path('README.md'); \
-	s = p.read_text(encoding='utf-8'); a, b = '<!-- rules:start -->\n', '<!-- rules:end -->'; \
-	p.write_text(s[:s.index(a) + len(a)] + markdown(RULES.values()) + s[s.index(b):], \
-	encoding='utf-8')"
+# Rewrite preflight/catalogue.py and the README's rule table from the rules (a test checks
+# that they agree).
+catalogue: $(STAMP)
+	$(BIN)/python -m preflight.reporters.catalogue

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from media import (  # noqa: E402  (tests/media.py: the makers the tests and fixtures use)
+from helpers.media import (  # noqa: E402  (tests/helpers/media.py: the makers the tests and fixtures use)
     make_pdf,
     make_photo,
     make_sparse_video,
@@ -25,7 +25,8 @@ from media import (  # noqa: E402  (tests/media.py: the makers the tests and fix
 
 GIB = 1024**3
 MIB = 1024**2
-LAYOUT = 2  # bumped when what _make writes changes, so that old inputs are remade
+LAYOUT = 4  # bumped when what _make writes changes, so that old inputs are remade
+_ONE_4K_MATERIAL = "lin_4k.mov"
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,21 @@ SMOKE = Spec((320, 180), 25, 2, (1 * MIB, 5 * MIB, 10 * MIB), 3, 256 * 1024, (6,
 
 
 @dataclass(frozen=True)
+class OneRequest:
+    """A folder holding one request, as a new user has it: its manifest, material and letter."""
+
+    folder: Path
+    material: Path
+
+
+@dataclass(frozen=True)
 class Inputs:
     videos: dict[int, Path]  # size in bytes → sparse MOV
     voice_zip: Path
     declared_audio: int  # bytes of audio the zip's members declare
     repositories: dict[int, Path]  # number of requests → folder of request folders
+    one_video_request: OneRequest  # IMAGE_4K: the MOV the sparse videos grow from
+    one_voice_request: OneRequest  # VOICE: a zip of five 10 s WAVs of noise
 
 
 def build(folder: Path, spec: Spec) -> Inputs:
@@ -77,7 +88,26 @@ def build(folder: Path, spec: Spec) -> Inputs:
         voice_zip=folder / "voice.zip",
         declared_audio=spec.wav_count * _wav_size(spec.wav_bytes),
         repositories={n: folder / f"repo-{n}" for n in spec.requests},
+        one_video_request=OneRequest(folder / "one-4k", folder / "one-4k" / _ONE_4K_MATERIAL),
+        one_voice_request=OneRequest(folder / "one-voice", folder / "one-voice" / "voice.zip"),
     )
+
+
+def twin(repository: Path) -> Path:
+    """A copy of `repository` beside it (in baseline/), every file a hard link, without its
+    cache: the baseline's own, so that its .preflight_cache never evicts this one's (each keeps
+    only the facts of its own code's fingerprint). Made once, under a temporary name then
+    renamed, so that an interrupted copy is never taken for a whole one."""
+    folder = repository.parent / "baseline"
+    copy = folder / repository.name
+    if not copy.exists():
+        folder.mkdir(exist_ok=True)
+        partial = folder / f".partial-{repository.name}"
+        shutil.rmtree(partial, ignore_errors=True)
+        ignore = shutil.ignore_patterns(".preflight_cache")
+        shutil.copytree(repository, partial, copy_function=os.link, ignore=ignore)
+        partial.rename(copy)
+    return copy
 
 
 def _label(size: int) -> str:
@@ -94,6 +124,13 @@ def _make(folder: Path, spec: Spec) -> None:
     _sources_for_requests(sources, spec.avatar)
     for count in spec.requests:
         _repository(folder / f"repo-{count}", sources, count)
+    (folder / "one-4k").mkdir()
+    os.link(looped, folder / "one-4k" / _ONE_4K_MATERIAL)
+    _one_request(folder / "one-4k", "IMAGE_4K", _ONE_4K_MATERIAL, sources)
+    (folder / "one-voice").mkdir()
+    # five 10 s takes at 48 kHz, of noise: a recording's zip is about the size of its audio
+    _voice_zip(folder / "one-voice" / "voice.zip", 5, 44 + 10 * 48000 * 2)
+    _one_request(folder / "one-voice", "VOICE", "voice.zip", sources)
 
 
 def _video(path: Path, width: int, height: int, fps: int, seconds: int) -> Path:
@@ -153,6 +190,20 @@ def _sources_for_requests(sources: Path, avatar: tuple[int, int, int]) -> None:
         for number in range(1, 6):  # five 10 s takes at 48 kHz
             archive.writestr(f"take{number:02d}.wav", _wav_header(48000, 480000) + bytes(960000))
     make_photo(sources / "portrait.jpg", width=1024, height=768, fmt="JPEG")
+
+
+def _one_request(folder: Path, make_type: str, material: str, sources: Path) -> None:
+    """The manifest and authorization letter of the one request beside its `material` in
+    `folder`, with no configuration: what a new user checks first."""
+    os.link(sources / "authorization.pdf", folder / "authorization.pdf")
+    lines = [
+        'AnchorName = "Lin_New"',
+        f'MakeType = "{make_type}"',
+        'SexType = "FEMALE"',
+        f'MaterialCosUrl = "{material}"',
+        'IdentityWrittenCosUrl = "authorization.pdf"',
+    ]
+    (folder / "request.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _repository(folder: Path, sources: Path, count: int) -> None:

@@ -10,19 +10,27 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class Command:
-    """One thing to time: an argv, run in `cwd`, with `before` run untimed before each run."""
+    """One thing to time: an argv, run in `cwd` with `env` added to the environment, with
+    `before` called untimed before each run."""
 
     key: str
     argv: Sequence[str]
     cwd: Path | None = None
-    before: Sequence[str] | None = None  # e.g. clearing a cache, not part of the time
+    before: Callable[[], None] | None = None  # e.g. clearing a cache, not part of the time
+    env: Mapping[str, str] | None = None  # e.g. PYTHONPATH of another revision
+    exits: Collection[int] | None = None  # the exit codes of a normal run; None: any
+
+
+def environment(command: Command) -> dict[str, str] | None:
+    """The child's whole environment: ours with the command's variables over it."""
+    return {**os.environ, **command.env} if command.env else None
 
 
 @dataclass
@@ -32,6 +40,7 @@ class Samples:
     cpu_ms: list[float] = field(default_factory=list)  # user + system, its descendants' too
     exit_codes: list[int] = field(default_factory=list)
     stdout: list[bytes] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # what went wrong in abnormal runs
 
     @property
     def median_ms(self) -> float:
@@ -46,28 +55,47 @@ class Samples:
         return max(self.rss_kb) / 1024
 
 
-def run_once(command: Command, keep_stdout: bool = False) -> tuple[float, float, int, int, bytes]:
-    """(wall ms, CPU ms, peak RSS KB, exit code, stdout) of one run. os.wait4 gives the child's
-    own rusage: its CPU time includes that of the descendants it waited for (every worker),
-    and the peak RSS is the child's (or its largest waited-for descendant's)."""
+@dataclass(frozen=True)
+class Run:
+    wall_ms: float
+    cpu_ms: float  # user + system, of the child and the descendants it waited for
+    rss_kb: int
+    exit_code: int
+    stdout: bytes  # empty unless kept
+    failure: str | None  # the last line of stderr when it crashed or exited abnormally
+
+
+def run_once(command: Command, keep_stdout: bool = False) -> Run:
+    """One timed run. os.wait4 gives the child's own rusage: its CPU time includes that of the
+    descendants it waited for (every worker), and the peak RSS is the child's (or its largest
+    waited-for descendant's). Stderr is kept to tell a crash (a traceback exits 1, like a
+    failing check) from a run that did its work."""
     if command.before:
-        subprocess.run(command.before, cwd=command.cwd, check=True)
-    with tempfile.TemporaryFile() as out:
+        command.before()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(
             command.argv,
             cwd=command.cwd,
+            env=environment(command),
             stdin=subprocess.DEVNULL,
             stdout=out if keep_stdout else subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=err,
         )
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = (time.perf_counter() - start) * 1000
         child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
         text = out.read() if keep_stdout else b""
+        err.seek(0)
+        errors = err.read().decode(errors="replace")
     cpu = (usage.ru_utime + usage.ru_stime) * 1000
-    return elapsed, cpu, usage.ru_maxrss, child.returncode, text
+    abnormal = command.exits is not None and child.returncode not in command.exits
+    failure = None
+    if "Traceback (most recent call last)" in errors or abnormal or child.returncode < 0:
+        last = errors.strip().splitlines()[-1:] or ["no message"]
+        failure = f"exit {child.returncode}: {last[0]}"
+    return Run(elapsed, cpu, usage.ru_maxrss, child.returncode, text, failure)
 
 
 def run_side_by_side(
@@ -82,13 +110,15 @@ def run_side_by_side(
             run_once(command)
     for _ in range(repeat):
         for command in commands:
-            wall, cpu, rss, code, text = run_once(command, keep_stdout)
+            run = run_once(command, keep_stdout)
             got = samples[command.key]
-            got.wall_ms.append(wall)
-            got.cpu_ms.append(cpu)
-            got.rss_kb.append(rss)
-            got.exit_codes.append(code)
-            got.stdout.append(text)
+            got.wall_ms.append(run.wall_ms)
+            got.cpu_ms.append(run.cpu_ms)
+            got.rss_kb.append(run.rss_kb)
+            got.exit_codes.append(run.exit_code)
+            got.stdout.append(run.stdout)
+            if run.failure:
+                got.failures.append(run.failure)
     return samples
 
 
@@ -109,7 +139,7 @@ _RESUMED = re.compile(rf"^(\d+)\s+<\.\.\. {_CALL} resumed>.*\)\s+=\s+(\d+)")
 _RESULT = re.compile(r"\)\s+=\s+(\d+)")
 
 
-def bytes_read_from(argv: Sequence[str], target: Path, cwd: Path | None = None) -> int | None:
+def bytes_read_from(command: Command, target: Path) -> int | None:
     """Bytes the command (and its children) read from `target`, summed from strace's record of
     every read(2)/pread64(2)/readv(2) whose descriptor (-y decodes it to a path) is `target`;
     None when strace is not installed."""
@@ -120,8 +150,9 @@ def bytes_read_from(argv: Sequence[str], target: Path, cwd: Path | None = None) 
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "strace.log"
         subprocess.run(
-            [strace, *_STRACE, "-o", str(log), *argv],
-            cwd=cwd,
+            [strace, *_STRACE, "-o", str(log), *command.argv],
+            cwd=command.cwd,
+            env=environment(command),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

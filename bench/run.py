@@ -2,9 +2,12 @@
 medians and ratios and write it to bench/results.md.
 
     python bench/run.py [--repeat N] [--smoke] [--out FILE] [--workdir DIR] [--install-peers]
+                        [--preflight COMMAND] [--baseline REV]
 
 --smoke makes tiny inputs and runs each command once (the test suite runs it); a missing peer
 only makes its rows say "not installed": the benchmark never fails because of one.
+--baseline REV also runs that git revision of preflight (bench/baseline.py), every command
+interleaved with the working tree's, and adds its figures and now / baseline to the table.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/run.py` as well as `python -m bench.run`
 
-from bench import inputs, peers, scenarios, table  # noqa: E402
+from bench import baseline, inputs, peers, scenarios, table  # noqa: E402
 
 NOTES = [
     "Notes:",
@@ -35,11 +38,14 @@ NOTES = [
     "- The videos are one 4K 30 fps MOV, 180 s, index (moov) at the end, grown sparsely to each",
     "  size; MediaConch runs with `--Force` so that its report database does not answer from",
     "  an earlier run. The voice zip holds 6 WAVs of noise, deflated.",
-    "- Scenarios 2-4 run `preflight check --no-cache` (when preflight has a cache), so every",
-    "  file is probed; scenario 5 alone measures the cache (its second run is a kept run:",
-    "  settings, files and folders unchanged, so the report comes without reading a",
-    "  manifest or running a rule). The slow peers of scenario 4 run",
-    "  at most 3 times (mediainfo) and once (one ffprobe per file), without a warm-up run.",
+    "- Scenarios 2-4 and 6 run `preflight check --no-cache` (when preflight has a cache), so",
+    "  every file is probed; scenario 5 alone measures the cache. Every command runs with",
+    "  PREFLIGHT_CACHE_DIR set to a folder under the work folder (the user cache of code that",
+    "  reads it); before each first run of scenario 5, both it and the repository's",
+    "  `.preflight_cache` are deleted. A preflight that keeps whole runs (the baseline's kept",
+    "  runs) answers scenario 5's second run without reading a manifest or running a rule.",
+    "  The slow peers of scenario 4 run at most 3 times (mediainfo) and once (one ffprobe",
+    "  per file), without a warm-up run.",
     "- Children run with Python's bytecode cache on (PYTHONDONTWRITEBYTECODE unset,",
     "  PYTHONPYCACHEPREFIX under the work folder), as on any machine where preflight is",
     "  installed; the warm-up run fills it.",
@@ -55,6 +61,22 @@ NOTES = [
     "- preflight starts its first worker before click loads; it loads the libraries the named",
     "  files need (scenarios 2 and 3) or, for a folder (scenario 4), every library, and the",
     "  other workers are forked from it once it has, so no worker loads them again.",
+    "- Scenario 6 is the common shape: a new user's folder holding one request (manifest,",
+    "  material, PDF letter; no configuration), checked with no cache. Its IMAGE_4K material",
+    "  is the MOV the sparse videos of scenario 2 grow from; its VOICE zip holds five 10 s",
+    "  WAVs of noise, deflated. The voice floor reads the first 4 KiB of each member.",
+]
+
+BASELINE_NOTES = [
+    "- Baseline: its package and pyproject.toml come from `git archive` of the revision,",
+    "  unpacked under the work folder; it runs through a console script like the venv's",
+    "  `preflight` (same interpreter, same libraries, the same entry point's code), with",
+    "  PYTHONPATH=its tree in its commands' environment only (checked: preflight then imports",
+    "  from there). Each of its commands runs interleaved with the working tree's. In",
+    "  scenarios 4 and 5 it checks a twin of each repository (every file a hard link to the",
+    "  same inode), so that its `.preflight_cache` never evicts the working tree's.",
+    f"- now / baseline ≤ {table.TOLERANCE:.2f}× counts as no slower beyond noise: medians of",
+    "  interleaved runs of the same code on 2 shared cores differ by a few per cent.",
 ]
 
 
@@ -66,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--install-peers", action="store_true", help="apt-get missing peers")
     parser.add_argument("--preflight", default=None, help="the preflight command to time")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        default=None,
+        help="also time this git revision of preflight, side by side (e.g. 6899c2a)",
+    )
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.smoke else 11)
     if args.install_peers and not args.smoke:
@@ -77,32 +105,69 @@ def main(argv: list[str] | None = None) -> int:
     # which costs every run ~40 ms of compiling); kept under the work folder, off the tree.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(args.workdir / "pycache")
+    # The current code's cache is a user cache folder: one of the bench's own, never the user's.
+    cache_dir = args.workdir / "user-cache"
+    os.environ["PREFLIGHT_CACHE_DIR"] = str(cache_dir)
     started = time.perf_counter()
+    made = inputs.build(args.workdir / ("smoke" if args.smoke else "full"), spec)
+    sides = [
+        scenarios.Side(scenarios.NOW, preflight, {}, _no_cache(preflight, {}), made.repositories)
+    ]
+    header = table.machine(repeat, warmup=not args.smoke, smoke=args.smoke)
+    header.append(f"- Now: the working tree ({_working_tree()})")
+    notes = NOTES
+    if args.baseline:
+        base = baseline.materialise(ROOT, args.baseline, args.workdir, sys.executable)
+        launcher = [str(base.launcher)]
+        twins = {count: inputs.twin(repo) for count, repo in made.repositories.items()}
+        no_cache = _no_cache(launcher, base.env)
+        sides.append(scenarios.Side(scenarios.BASELINE, launcher, base.env, no_cache, twins))
+        header.append(f"- Baseline: `{args.baseline}` = {base.commit[:12]} ({base.subject})")
+        notes = [*NOTES, *BASELINE_NOTES]
     ctx = scenarios.Context(
-        inputs=inputs.build(args.workdir / ("smoke" if args.smoke else "full"), spec),
-        preflight=preflight,
+        inputs=made,
+        sides=tuple(sides),
         python=sys.executable,
         repeat=repeat,
         warmup=not args.smoke,
         peers=not args.smoke,
-        no_cache=_no_cache(preflight),
+        cache_dir=cache_dir,
     )
     rows = [row for scenario in scenarios.SCENARIOS for row in scenario(ctx)]
-    header = table.machine(repeat, warmup=ctx.warmup, smoke=args.smoke)
     took = time.perf_counter() - started
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     header.append(f"- The whole benchmark took {took:.0f} s; load average at its end: {load}")
-    text = table.markdown(rows, header, NOTES)
+    header += [f"- **Failed**: {failure}" for failure in ctx.failures]
+    text = table.markdown(rows, header, notes, args.baseline)
     sys.stdout.write(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     return 0
 
 
-def _no_cache(preflight: list[str]) -> list[str]:
+def _no_cache(preflight: list[str], env: dict[str, str]) -> list[str]:
     """["--no-cache"] when this preflight has a cache to bypass, else nothing."""
-    done = subprocess.run([*preflight, "check", "--help"], capture_output=True, text=True)
+    done = subprocess.run(
+        [*preflight, "check", "--help"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
     return ["--no-cache"] if "--no-cache" in done.stdout else []
+
+
+def _working_tree() -> str:
+    """Which code "now" is: HEAD, and how many of preflight's files differ from it."""
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    status = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "preflight"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    changed = len(status.splitlines())
+    return f"HEAD {head or 'unknown'}, {changed} paths under preflight/ changed"
 
 
 if __name__ == "__main__":

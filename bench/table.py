@@ -12,6 +12,9 @@ from pathlib import Path
 from bench import peers
 
 MET, NOT_MET, NO_TARGET = "met", "**not met**", "—"
+# now / baseline of a wall time that still counts as "no slower": the medians of interleaved
+# runs on 2 shared cores move by a few per cent between runs of the same code.
+TOLERANCE = 1.10
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Row:
     value: str  # a median ("95 ms"), a ratio ("4.2×"), a size, or why there is none
     target: str = "—"
     verdict: str = NO_TARGET
+    baseline: str = NO_TARGET  # the same measurement of the baseline revision, if one ran
+    change: str = NO_TARGET  # now / baseline, for wall times
+    change_verdict: str = NO_TARGET  # met: no slower than the baseline beyond noise
 
 
 def ms(value: float) -> str:
@@ -73,11 +79,24 @@ def _memory_gib() -> str:
     return f"{pages * size / 1024**3:.0f} GiB"
 
 
-def markdown(rows: list[Row], header: list[str], notes: list[str]) -> str:
+def markdown(rows: list[Row], header: list[str], notes: list[str], baseline: str | None) -> str:
+    """The table; with a baseline (its revision's name), three more columns: its figure, now /
+    baseline, and whether now is no slower beyond noise."""
+    columns = ["scenario", "measurement", "median / value", "target", "verdict"]
+    if baseline:
+        columns[2] = "now: median / value"
+        columns += [
+            f"baseline `{baseline}`",
+            "now / baseline",
+            f"no slower than baseline beyond noise (≤ {TOLERANCE:.2f}×)",
+        ]
     out = ["# preflight benchmark", "", *header, ""]
-    out += ["| scenario | measurement | median / value | target | verdict |"]
-    out += ["|---|---|---|---|---|"]
-    out += [f"| {r.scenario} | {r.what} | {r.value} | {r.target} | {r.verdict} |" for r in rows]
+    out += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for r in rows:
+        cells = [r.scenario, r.what, r.value, r.target, r.verdict]
+        if baseline:
+            cells += [r.baseline, r.change, r.change_verdict]
+        out.append("| " + " | ".join(cells) + " |")
     if notes:
         out += ["", *notes]
     return "\n".join(out) + "\n"

@@ -1,3 +1,8 @@
 """preflight: check a Tencent Cloud AI Digital Human customization request before upload."""
 
 __version__ = "0.1.0"
+
+
+def version_line() -> str:
+    """What `preflight --version` prints, with or without click loaded."""
+    return f"preflight, version {__version__}\n"

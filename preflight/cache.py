@@ -1,12 +1,17 @@
-"""Probe results kept between runs, so a re-run over unchanged files (pre-commit, CI on the
-same checkout) reads no media at all. A run whose every input and setting is unchanged
-does not even run the rules: run_cache.py keeps its whole report.
+"""The facts of probed files, kept between runs so that a re-run over unchanged files
+(pre-commit, CI on the same checkout) reads no media. Modelled on ruff's cache
+(crates/ruff/src/cache.rs): `FactsCache.open` one project's, `get` a file's facts, `update` it
+with the facts probed instead, `persist` it. Nothing else in preflight knows its format.
 
-A file's entry is keyed by its size, mtime, ctime and inode. ctime cannot be set from user
-space, so an entry made on another machine, or committed to a repository, never matches a
-fresh checkout. The whole cache is keyed by a fingerprint of preflight's own code, so a new
-version, or any change to it, starts afresh. It is JSON, never pickle: a cache that someone
-else wrote can hold wrong facts at worst, never code.
+It lives in the user's cache folder (PREFLIGHT_CACHE_DIR, else platformdirs' user cache
+folder), one file per project root, never in the checked repository: a repository cannot hand
+preflight facts about its files. A file's entry is found by its resolved absolute path and used
+only while the file's stat (size, mtime, ctime, inode, device) is the one taken before it was
+probed; ctime cannot be set from user space, so a change, even one that restores the mtime,
+misses. The whole cache is keyed by a fingerprint of preflight's code: a new version, or any
+change to it, starts afresh. It is JSON, never pickle (a wrong cache can hold wrong facts at
+worst, never code), written atomically and never through a symlink; a damaged, foreign or
+unreachable cache is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -16,15 +21,29 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import sys
-from dataclasses import fields, is_dataclass, replace
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from preflight import __version__
 from preflight.probe import facts
 
-FOLDER = ".preflight_cache"
+ENV_VAR = "PREFLIGHT_CACHE_DIR"
+FILE_BYTES_MAX = 16 * 1024 * 1024  # a project's file: the most recently seen entries that fit
+# The cache file is opened without following a symlink (Windows has no O_NOFOLLOW: the folder's
+# lstat check stands alone) and without blocking on a FIFO; on Windows, as bytes.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_TAG = "@"  # an encoded dataclass's type
 _TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
@@ -39,68 +58,139 @@ _TYPES: dict[str, type] = {
         facts.DocumentFacts,
     )
 }
-_TAG = "@"
+StatKey = list[int]  # size, mtime_ns, ctime_ns, inode, device
 
 
 class FactsCache:
-    """The facts of the files probed in earlier runs, under one folder."""
+    """One project's facts of files probed in earlier runs, decoded only when asked for."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.file = folder / f"facts-{fingerprint()}.json"
-        self._entries: dict[str, Any] = _read(self.file)
+    def __init__(self, file: Path, root: str, entries: dict[str, Any]) -> None:
+        self.file = file
+        self._root = root
+        self._entries = entries  # resolved path → {"key": StatKey, "seen": s, "facts": encoded}
+        self._missed: dict[str, tuple[str, StatKey]] = {}  # path as given → resolved path, key
+        self._used: set[str] = set()  # resolved paths hit or updated in this run
         self._changed = False
+        self._real_folders: dict[str, str] = {}  # folder → with symlinks resolved
+        self._now = int(time.time())
+
+    @classmethod
+    def open(cls, project_root: Path) -> FactsCache:
+        """The cache of the project at `project_root`: empty when there is none, or when the
+        stored one is damaged, of another version of preflight or of another root."""
+        root = os.path.realpath(project_root)
+        name = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
+        file = cache_dir() / f"{name}.json"
+        stored = _read(file)
+        entries = stored.get("files")
+        if stored.get("fingerprint") != fingerprint() or stored.get("root") != root:
+            entries = None
+        return cls(file, root, entries if isinstance(entries, dict) else {})
 
     def get(self, path: Path, shown: str) -> facts.FileFacts | None:
-        """The facts of an unchanged file, under the name this run shows it by."""
-        entry = self._entries.get(str(path))
-        key = stat_key(path)
-        if entry is None or key is None or entry.get("key") != key:
+        """The file's facts if it is unchanged since they were stored, under the name this run
+        shows it by. On a miss, the stat taken here is the one `update` stores new facts under."""
+        real, key = self._identify(path)
+        if key is None:
             return None
-        try:
-            found = _decode(entry["facts"])
-        except (KeyError, TypeError, ValueError, RecursionError):  # a damaged entry: a miss
+        entry = self._entries.get(real)
+        found = _decoded(entry, key, shown)
+        if found is None:
+            self._missed[str(path)] = real, key
             return None
-        return replace(found, path=shown) if isinstance(found, facts.FileFacts) else None
+        self._entries[real]["seen"] = self._now
+        self._used.add(real)
+        return found
 
-    def put(self, path: Path, probed: facts.FileFacts) -> None:
-        key = stat_key(path)
-        if key is not None and probed.node == "file":
-            self._entries[str(path)] = {"key": key, "facts": _encode(probed)}
-            self._changed = True
-
-    def save(self) -> None:
-        """Write the cache, replacing any of another fingerprint; a cache that cannot be
-        written (a read-only checkout) is no error, only slower next time."""
-        if not self._changed:
+    def update(self, path: Path, probed: facts.FileFacts) -> None:
+        """Keep the facts just probed, under the stat `get` took before the file was probed: a
+        file that changed while it was read misses next time."""
+        missed = self._missed.pop(str(path), None)
+        real, key = missed if missed else self._identify(path)
+        if key is None or probed.node != "file":
             return
+        encoded = _encode(probed)
+        del encoded["path"]  # the name a run shows the file by is the run's, not the file's
+        self._entries[real] = {"key": key, "seen": self._now, "facts": encoded}
+        self._used.add(real)
+        self._changed = True
+
+    def persist(self) -> None:
+        """Write the cache if this run added to it. Entries of files gone or changed since are
+        dropped, and only the most recently seen that fit in FILE_BYTES_MAX are kept. A cache
+        that cannot be written is no error, only slower next time."""
+        if not self._changed:
+            return  # hits alone: their "seen" is not worth a write
+        # Encoded one entry at a time, to keep those that fit.
+        head = f'{{"fingerprint":{json.dumps(fingerprint())},"root":{json.dumps(self._root)},'
+        head += '"files":{'
+        parts: list[str] = []
+        size = len(head) + 2
+        for real, entry in sorted(self._live_entries(), key=_recency, reverse=True):
+            part = f"{json.dumps(real)}:{json.dumps(entry, separators=(',', ':'))}"
+            if size + len(part) + 1 <= FILE_BYTES_MAX:
+                parts.append(part)
+                size += len(part) + 1
         with contextlib.suppress(OSError):
-            make_folder(self.folder)
-            for old in self.folder.glob("facts-*.json"):
-                if old != self.file:
-                    old.unlink()
-            partial = self.file.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(self._entries), encoding="utf-8")
-            os.replace(partial, self.file)
+            _write(self.file, head + ",".join(parts) + "}}")
+
+    def _live_entries(self) -> list[tuple[str, dict[str, Any]]]:
+        """Entries used in this run, and those whose file is still what they were made of."""
+        live = []
+        for real, entry in self._entries.items():
+            if not isinstance(entry, dict):
+                continue
+            if real in self._used or _key_of(real, os.stat) == entry.get("key"):
+                live.append((real, entry))
+        return live
+
+    def _identify(self, path: Path) -> tuple[str, StatKey | None]:
+        """The file's resolved path and stat key (None: not a regular file, or not there),
+        with a single lstat for a file that is not a symlink."""
+        absolute = path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+        folder, name = os.path.split(absolute)
+        real = os.path.join(self._real_folder(folder), name)
+        key = _key_of(real, os.lstat)
+        if key is None and os.path.islink(real):
+            real = os.path.realpath(real)
+            key = _key_of(real, os.stat)
+        return real, key
+
+    def _real_folder(self, folder: str) -> str:
+        """The absolute folder with symlinks resolved, as os.path.realpath does, from its
+        parent's resolution: one lstat for a folder whose parent was resolved before (the
+        files of a run share their ancestors)."""
+        unresolved = []
+        while folder not in self._real_folders:
+            parent, name = os.path.split(folder)
+            if parent == folder:  # the root
+                self._real_folders[folder] = folder
+            else:
+                unresolved.append((folder, name or os.curdir))  # "a/": "a"
+                folder = parent
+        real = self._real_folders[folder]
+        for below, name in reversed(unresolved):
+            if name == os.pardir:  # of the folder resolved so far: after a symlink, elsewhere
+                real = os.path.dirname(real)
+            elif name != os.curdir:
+                real = os.path.join(real, name)
+                real = os.path.realpath(real) if os.path.islink(real) else real
+            self._real_folders[below] = real
+        return real
 
 
-def make_folder(folder: Path) -> None:
-    """The cache's folder, with a .gitignore of everything in it."""
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Made by preflight: never commit its cache.\n*\n")
+def cache_dir() -> Path:
+    """Where the caches live: $PREFLIGHT_CACHE_DIR, else the user's cache folder
+    (~/.cache/preflight on Linux, ~/Library/Caches/preflight on macOS)."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(os.path.abspath(configured))
+    import platformdirs  # only where it is needed: start-up time
+
+    return Path(platformdirs.user_cache_dir("preflight", appauthor=False))
 
 
-def stat_key(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except (OSError, ValueError):
-        return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
-
-
-@functools.cache  # the facts and the runs kept share it
+@functools.cache
 def fingerprint() -> str:
     """preflight's version, the Python it runs on and the size and mtime of every module."""
     package = Path(__file__).parent
@@ -113,12 +203,74 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _read(file: Path) -> dict[str, Any]:
+def _key_of(path: str, stat_of: Callable[[str], os.stat_result]) -> StatKey | None:
+    """A regular file's stat key; None for anything else, or nothing."""
     try:
-        loaded = json.loads(file.read_text(encoding="utf-8"))
+        info = stat_of(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+
+
+def _decoded(entry: Any, key: StatKey, shown: str) -> facts.FileFacts | None:
+    """An entry's facts, if it was made of the file as `key` says it is now."""
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    try:
+        found = _decode({**entry["facts"], "path": shown})
+    except (KeyError, TypeError, ValueError, RecursionError):  # a damaged entry: a miss
+        return None
+    return found if isinstance(found, facts.FileFacts) else None
+
+
+def _recency(item: tuple[str, dict[str, Any]]) -> int:
+    seen = item[1].get("seen")
+    return seen if isinstance(seen, int) else 0
+
+
+def _private(folder: Path) -> bool:
+    """A folder itself, not a symlink to one, and this user's: a cache in a folder that others
+    could swap or write to is neither read nor written."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and mine
+
+
+def _read(file: Path) -> dict[str, Any]:
+    """The stored cache, or {}: none, damaged, too large, a symlink or not in a private folder."""
+    if not _private(file.parent):
+        return {}
+    try:
+        with os.fdopen(os.open(file, _READ_FLAGS), "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > FILE_BYTES_MAX:
+                return {}
+            loaded = json.loads(stream.read(FILE_BYTES_MAX))
     except (OSError, ValueError, RecursionError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
+
+
+def _write(file: Path, text: str) -> None:
+    """Write `text` to a new file in the folder (made private), then move it over `file`: a run
+    reading the cache meanwhile sees the old one or the new one, never half of one."""
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _private(file.parent):
+        return
+    handle, partial = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=file.parent)  # O_EXCL
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(partial, file)  # replaces a symlink at `file` itself, never its target
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
 
 
 def _encode(value: Any) -> Any:

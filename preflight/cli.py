@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from preflight import __version__
+from preflight import version_line
 from preflight.fields import FIELDS, UPLOAD_PREFIX
 from preflight.manifest import FLAG_FIELDS
 from preflight.report import Report
@@ -19,6 +19,7 @@ from preflight.reporters.json_report import dumps
 
 if TYPE_CHECKING:
     from preflight.config import Config
+    from preflight.probe import EarlyProbing
 
 
 _PROGRESS_FROM = 8  # files: fewer are probed before a bar could be read
@@ -54,8 +55,21 @@ def _format_option(reporters: dict[str, Any]) -> Callable[[Callable[..., None]],
     )
 
 
+def _version(context: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        click.echo(version_line(), nl=False)
+        context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="preflight")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Check a Tencent Cloud AI Digital Human customization request before uploading it."""
 
@@ -79,6 +93,22 @@ def _reports(
             )
         reports.append((name, Path(path)))
     return reports
+
+
+_strict_option = click.option("--strict/--no-strict", default=None, help="Warnings fail too.")
+_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Probe every file again, without reading or writing the cache (in the user's cache "
+    "folder, or PREFLIGHT_CACHE_DIR).",
+)
+_config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this configuration file instead of the nearest .preflight.toml or "
+    "pyproject.toml [tool.preflight].",
+)
 
 
 @cli.command()
@@ -109,7 +139,7 @@ def _reports(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file of AnchorNames already taken, one per line.",
 )
-@click.option("--strict/--no-strict", default=None, help="Warnings fail too.")
+@_strict_option
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when requests fail (advisory runs).")
 @click.option(
     "--jobs",
@@ -121,18 +151,8 @@ def _reports(
     is_flag=True,
     help="Let manifests in a git work tree name files outside it.",
 )
-@click.option(
-    "--no-cache",
-    is_flag=True,
-    help="Probe every file again, without reading or writing the cache (.preflight_cache/).",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this configuration file instead of the nearest .preflight.toml or "
-    "pyproject.toml [tool.preflight].",
-)
+@_cache_option
+@_config_option
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -168,7 +188,7 @@ def check(
         cache=not no_cache and configured.cache is not False,
         config=configured,
     )
-    report = run(settings, _progress())
+    report = run(settings, _progress(), click.get_current_context().obj)  # entry.py's worker
     if emit_request is not None:
         _emit(report, emit_request)
     _write(report, output_format, output)
@@ -182,13 +202,29 @@ def check(
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_format_option(INSPECTION_REPORTERS)
-def inspect(files: tuple[Path, ...], output_format: str) -> None:
+@_strict_option
+@_cache_option
+@_config_option
+def inspect(
+    files: tuple[Path, ...],
+    output_format: str,
+    strict: bool | None,
+    no_cache: bool,
+    config_file: Path | None,
+) -> None:
     """Show the facts preflight reads from each file, and which make types accept it."""
-    from preflight.engine import inspect_file
-    from preflight.probe import probe_all
+    from preflight.engine import inspect as inspect_files
+    from preflight.settings import Settings
 
-    facts = probe_all((Path(os.path.abspath(f)), str(f)) for f in files)
-    inspections = [inspect_file(f) for f in facts.values()]
+    configured = _config(config_file, files)
+    settings = Settings(
+        paths=files,
+        strict=_first(strict, configured.strict, False),
+        jobs=_first(None, configured.jobs, 0),
+        cache=not no_cache and configured.cache is not False,
+        config=configured,
+    )
+    inspections = inspect_files(settings)
     click.echo(_printable(INSPECTION_REPORTERS[output_format](inspections, _color())), nl=False)
 
 
@@ -196,9 +232,9 @@ def inspect(files: tuple[Path, ...], output_format: str) -> None:
 @_format_option(CATALOGUE_REPORTERS)
 def rules(output_format: str) -> None:
     """Print the rule catalogue: id, severity, limit and when each rule fires."""
-    from preflight.registry import RULES
+    from preflight.reporters.catalogue import render
 
-    click.echo(CATALOGUE_REPORTERS[output_format](RULES.values()), nl=False)
+    click.echo(render(output_format), nl=False)
 
 
 _T = TypeVar("_T")
@@ -217,7 +253,7 @@ def _given(option: _T | None, flag: str, configured: _T | None) -> tuple[_T | No
 def _config(explicit: Path | None, paths: tuple[Path, ...]) -> Config:
     """The configuration file given, else the nearest one above the first input."""
     from preflight import config
-    from preflight.registry import RULES
+    from preflight.rules import RULES
 
     first = Path(os.path.abspath(paths[0] if paths else "."))
     start = first if first.is_dir() else first.parent
@@ -343,11 +379,16 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def main() -> None:
+def main(early: EarlyProbing | None = None) -> None:
+    """`early`: a probing worker started before click loaded, for `check`; stopped here if
+    no run adopted it."""
     try:
-        cli.main(prog_name="preflight", standalone_mode=True)
+        cli.main(prog_name="preflight", standalone_mode=True, obj=early)
     except SystemExit:
         raise
     except Exception as error:  # an internal error is exit 2, never a bare traceback
         click.echo(f"preflight: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(2)
+    finally:
+        if early is not None:
+            early.stop()

@@ -1,6 +1,7 @@
 """The `preflight` command. `--version` and `rules` are answered before click and the rule
 machinery's other modules load: they run in editors and hooks, where start-up is the cost.
-`check` starts its first probing worker before click loads, for the same reason."""
+`check` starts its first probing worker before click loads, for the same reason, and hands it
+to the command line."""
 
 from __future__ import annotations
 
@@ -10,26 +11,25 @@ import sys
 def main() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
-        from preflight import __version__
+        from preflight import version_line
 
-        sys.stdout.write(f"preflight, version {__version__}\n")
+        sys.stdout.write(version_line())
         return
     if args[:1] == ["rules"]:
-        from preflight.reporters.catalogue import FORMATS
+        from preflight.reporters.catalogue import FORMATS, render
 
         chosen = _catalogue_format(args[1:], tuple(FORMATS))
         if chosen is not None:
-            from preflight.registry import RULES
-
-            sys.stdout.write(FORMATS[chosen](RULES.values()))
+            sys.stdout.write(render(chosen))
             return
+    early = None
     if args[:1] == ["check"]:
         from preflight.probe import start_early
 
-        start_early(args[1:])  # loads the parsers on the other core while click loads here
+        early = start_early(args[1:])  # loads the parsers on the other core while click loads
     from preflight.cli import main as cli_main  # everything else, errors and help included
 
-    cli_main()
+    cli_main(early)
 
 
 def _catalogue_format(options: list[str], formats: tuple[str, ...]) -> str | None:

@@ -8,7 +8,7 @@ catalogue's limit texts.
 from __future__ import annotations
 
 import re
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 MB = 1024**2
 GB = 1024**3
@@ -42,15 +42,13 @@ PHOTO_NAME_MIN = 2
 DRIVER_MAX_BYTES = 10 * MB
 DRIVER_FORMATS = ("wav", "mp3", "wma", "m4a", "aac")
 
-MaterialKind = Literal["video", "zip", "photo"]
-
 
 class MakeType(NamedTuple):
-    """What one MakeType asks of its material and identity (SPEC §2, per-type table)."""
+    """What one MakeType asks of its identity and video material (SPEC §2, per-type table);
+    which material it takes is preflight.materials' to say."""
 
     name: str
     label: str
-    material: MaterialKind | None
     identity_required: bool
     min_duration_s: float = 0.0
     max_duration_s: float = 0.0
@@ -64,12 +62,12 @@ class MakeType(NamedTuple):
 MAKE_TYPES: dict[str, MakeType] = {
     m.name: m
     for m in (
-        MakeType("IMAGE", "Studio Avatar", "video", True, 120.0, 600.0),
-        MakeType("IMAGE_GENERAL", "Instant Avatar", "video", True, 60.0, 600.0),
-        MakeType("IMAGE_4K", "4K Studio Avatar", "video", True, 120.0, 600.0, only_4k=True),
-        MakeType("IMAGE_PHOTO", "Photo Avatar", "photo", False),
-        MakeType("VOICE", "Voice Clone (basic)", "zip", True),
-        MakeType("ZERO_SHOT_VOICE", "Voice Clone (ultra)", None, False),
+        MakeType("IMAGE", "Studio Avatar", True, 120.0, 600.0),
+        MakeType("IMAGE_GENERAL", "Instant Avatar", True, 60.0, 600.0),
+        MakeType("IMAGE_4K", "4K Studio Avatar", True, 120.0, 600.0, only_4k=True),
+        MakeType("IMAGE_PHOTO", "Photo Avatar", False),
+        MakeType("VOICE", "Voice Clone (basic)", True),
+        MakeType("ZERO_SHOT_VOICE", "Voice Clone (ultra)", False),
     )
 }
 SEX_TYPES = ("MALE", "FEMALE")

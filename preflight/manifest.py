@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,12 +54,9 @@ def _is_manifest_name(name: str) -> bool:
     )
 
 
-def discover(folder: Path, walked: Callable[[str], None] | None = None) -> Iterator[Path]:
-    """Manifests below `folder`, in a stable order, skipping hidden and tool folders; `walked`
-    hears of each folder as it is listed."""
+def discover(folder: Path) -> Iterator[Path]:
+    """Manifests below `folder`, in a stable order, skipping hidden and tool folders."""
     for root, dirs, files in os.walk(folder):
-        if walked is not None:
-            walked(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS)
         yield from (Path(root, name) for name in sorted(files) if _is_manifest_name(name))
 

@@ -9,12 +9,11 @@ from typing import Any
 from preflight.fields import (
     FIELDS,
     PREFIX_PLACEHOLDER,
-    applies,
     local_file,
     local_path,
     make_type_of,
-    upload_folder,
 )
+from preflight.materials import applies, upload_folder
 
 FOLDER_PLACEHOLDER = "${FOLDER}"  # the make type is unknown, so is the material's folder
 

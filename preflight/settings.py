@@ -19,6 +19,6 @@ class Settings:
     strict: bool = False
     jobs: int = 0  # 0: one process per core when the batch is large enough to pay for it
     allow_outside_root: bool = False
-    cache: bool = False  # keep probe results in .preflight_cache/ for the next run
+    cache: bool = False  # reuse facts of unchanged files from the user cache folder (cache.py)
     config: Config = field(default_factory=Config)  # rule levels, ignores and excludes
     cwd: Path = field(default_factory=Path.cwd)

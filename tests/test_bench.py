@@ -1,5 +1,6 @@
 """The benchmark harness runs end to end on tiny inputs (`--smoke`): every scenario gets its rows
-and the run exits 0. Timings are never asserted here: `make bench` measures the targets."""
+and the run exits 0, alone or beside a baseline revision. Timings are never asserted here:
+`make bench` measures the targets."""
 
 from __future__ import annotations
 
@@ -26,12 +27,18 @@ EXPECTED_ROWS = (
     ("4 repository", "one `ffprobe -show_streams` call per media file"),
     ("5 re-run", "second / first"),
     ("5 re-run", "same findings"),
+    ("6 one request", "`preflight check` a folder of one IMAGE_4K request"),
+    ("6 one request", "preflight / Python floor, 4k"),
+    ("6 one request", "`preflight check` a folder of one VOICE request"),
+    ("6 one request", "preflight / Python floor, voice"),
 )
 
 
-def test_smoke_run_writes_every_scenario(tmp_path: Path) -> None:
+def smoke(tmp_path: Path, *options: str) -> list[list[str]]:
+    """Run the smoke benchmark and return the cells of its table's rows, after checking that
+    it names every scenario's measurements and that the table printed is the table written."""
     out = tmp_path / "results.md"
-    run = [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"]
+    run = [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", *options]
     done = subprocess.run(
         [*run, "--out", str(out), "--workdir", str(tmp_path / "work")],
         capture_output=True,
@@ -40,10 +47,27 @@ def test_smoke_run_writes_every_scenario(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     written = out.read_text(encoding="utf-8")
-    assert done.stdout == written  # the table printed is the table written
-    rows = [line.split(" | ") for line in written.splitlines() if line.startswith("| ")]
-    named = [(cells[0].removeprefix("| "), cells[1]) for cells in rows]
+    assert done.stdout == written
+    assert "- Machine: " in written
+    lines = [line for line in written.splitlines() if line.startswith("| ")]
+    rows = [line.removeprefix("| ").removesuffix(" |").split(" | ") for line in lines[1:]]
+    named = [(cells[0], cells[1]) for cells in rows]
     for scenario, what in EXPECTED_ROWS:
         assert any(s == scenario and w.startswith(what) for s, w in named), (scenario, what)
-    assert "- Machine: " in written
-    assert all(len(cells) == 5 for cells in rows)  # every row fills every column
+    columns = len(lines[0].split(" | "))
+    assert all(len(cells) == columns for cells in rows)  # every row fills every column
+    return rows
+
+
+def test_smoke_run_writes_every_scenario(tmp_path: Path) -> None:
+    rows = smoke(tmp_path)
+    assert all(len(cells) == 5 for cells in rows)  # no baseline columns without --baseline
+
+
+def test_smoke_run_beside_a_baseline(tmp_path: Path) -> None:
+    rows = smoke(tmp_path, "--baseline", "HEAD")
+    assert all(len(cells) == 8 for cells in rows)
+    version = next(cells for cells in rows if cells[1] == "`preflight --version`")
+    baseline, change, verdict = version[5:]
+    assert baseline.endswith(" ms") and change.endswith("×") and verdict in ("met", "**not met**")
+    assert (tmp_path / "work" / "smoke" / "baseline" / "repo-6" / "request-0000").is_dir()

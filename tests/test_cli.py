@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from media import make_pdf, make_photo, make_video
+from helpers.media import make_pdf, make_photo, make_video
 from runner import invoke, report_of, rules_of
 
 from preflight import __version__
 from preflight.cli import cli
-from preflight.registry import RULES
+from preflight.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "requests"
@@ -300,15 +300,6 @@ def test_exit_codes_of_the_real_process(tmp_path: Path) -> None:
     assert run("check", str(FIXTURES / "fail")) == 1
     assert run("check", "--format", "yaml") == 2
     assert run("check", "--jobs", "-1") == 2
-
-
-def test_readme_documents_every_rule() -> None:
-    from preflight.reporters.catalogue import markdown
-
-    readme = (ROOT / "README.md").read_text("utf-8")
-    start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
-    table = readme[start : readme.index("<!-- rules:end -->")]
-    assert table == markdown(RULES.values()), "run: make readme"
 
 
 def test_emitted_bodies_are_not_read_back_as_manifests(tmp_path: Path) -> None:

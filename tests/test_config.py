@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import shutil
@@ -220,3 +221,29 @@ def test_locations_are_relative_to_the_work_tree_root(tmp_path: Path) -> None:
     code, out = invoke("check", "photo", "--format", "github", cwd=tmp_path / ".assets")
     assert code == 1
     assert "::error file=.assets/photo/" in out
+
+
+def test_inspect_honours_the_configuration(repo: Path) -> None:
+    """`inspect FILE` judges with the same configuration as `check FILE`."""
+    video = "requests/instant-avatar/lin.mov"
+
+    def rules_inspected(*args: str) -> set[str]:
+        code, out = invoke("inspect", "--format", "json", video, *args, cwd=repo)
+        assert code == 0
+        return {f["rule"] for i in json.loads(out) for v in i["verdicts"] for f in v["findings"]}
+
+    assert "video.fps" in rules_inspected()
+    configure(repo, '[tool.preflight.rules]\n"video.fps" = "off"\n"video.resolution" = "warning"\n')
+    assert "video.fps" not in rules_inspected()
+    _, out = invoke("inspect", "--format", "json", video, cwd=repo)
+    levels = {
+        f["severity"]
+        for i in json.loads(out)
+        for v in i["verdicts"]
+        for f in v["findings"]
+        if f["rule"] == "video.resolution"
+    }
+    assert levels == {"warning"}
+    other = repo / "other.toml"
+    other.write_text('[rules]\n"video.aspect" = "off"\n', encoding="utf-8")
+    assert "video.fps" in rules_inspected("--config", str(other))

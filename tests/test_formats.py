@@ -7,9 +7,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from media import make_pdf, make_video, run_ffmpeg
+from helpers.media import make_pdf, make_video, run_ffmpeg
 
-from preflight.engine import evaluate
+from preflight.dispatch import check_file
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file
 from preflight.rules.base import Subject
@@ -17,7 +17,7 @@ from preflight.rules.base import Subject
 
 def fired(path: Path, field: str, make_type: str = "IMAGE") -> list[str]:
     subject = Subject(field, MAKE_TYPES[make_type], probe_file(path, path.name))
-    return sorted(f.rule for f in evaluate(subject))
+    return sorted(f.rule for f in check_file(subject)[0])
 
 
 def sine(path: Path, *options: str) -> Path:

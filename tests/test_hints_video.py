@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from media import make_video, run_hint
-from media_video import make_long_video, remux
+from helpers.media import make_video, run_hint
+from helpers.media_video import make_long_video, remux
 
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file

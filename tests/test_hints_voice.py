@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from media import make_zip, run_recipe, wav_bytes
+from helpers.media import make_zip, run_recipe, wav_bytes
 
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file

@@ -1,63 +1,28 @@
 """The worker pool: results in order, and a worker that hangs, crashes or raises costs one
-finding for its item, never the batch."""
+finding for its item, never the batch; with workers forked and with workers spawned."""
 
 from __future__ import annotations
 
-import faulthandler
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import pool_work
 import pytest
-from media import make_video
+from helpers.media import make_video
+from pool_work import FAILING, failed, other_work, preload, work
 from runner import report_of
 
 import preflight.probe
 from preflight.probe import pool
-from preflight.probe.pool import Contained, Tick, start_spare
+from preflight.probe.pool import EarlyWorker, Pool, Tick
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
-_preloaded: list[int] = []
-# Items that hang, crash, exit or raise among good ones, and what each gets under a 0.5 s limit.
-_FAILING = {
-    "a": "A",
-    "hang": "hang: did not finish in 0.5 s",
-    "b": "B",
-    "segfault": f"segfault: crashed (signal {signal.SIGSEGV})",
-    "c": "C",
-    "exit": "exit: crashed (exit 3)",
-    "d": "D",
-    "raise": "raise: failed (ValueError)",
-    "e": "E",
-}  # the pid of a process whose preload ran
-
-
-def _preload() -> None:
-    _preloaded.append(os.getpid())
-
-
-def _work(item: str) -> str:
-    if item == "hang":
-        time.sleep(60)
-    elif item == "segfault":
-        faulthandler.disable()  # pytest's dump of the worker's stack is noise here
-        os.kill(os.getpid(), signal.SIGSEGV)
-    elif item == "exit":
-        os._exit(3)
-    elif item == "raise":
-        raise ValueError(item)
-    warm = "+" if _preloaded else ""  # preloaded here, or in the worker this one forked from
-    return f"{item.upper()}{warm}@{os.getpid()}"
-
-
-def _failed(item: str, why: str) -> str:
-    return f"{item}: {why}"
+pytestmark = pytest.mark.usefixtures("start_method")  # every test, forked and spawned
 
 
 def map_contained(
@@ -67,8 +32,9 @@ def map_contained(
     seconds: float,
     failed: Callable[[str, str], str],
     tick: Tick | None = None,
+    early: EarlyWorker[str, str] | None = None,
 ) -> list[str]:
-    with Contained(work, jobs, seconds, failed, tick) as pool:
+    with Pool(work, jobs, seconds, failed, tick, early=early) as pool:
         return pool.map(items)
 
 
@@ -83,7 +49,7 @@ def _no_children_left() -> bool:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_results_come_in_item_order_from_worker_processes(jobs: int) -> None:
     items = [f"item{i}" for i in range(20)]
-    results = map_contained(_work, items, jobs, 10, _failed)
+    results = map_contained(work, items, jobs, 10, failed)
     assert [r.split("@")[0] for r in results] == [i.upper() for i in items]
     workers = {int(r.split("@")[1]) for r in results}
     assert os.getpid() not in workers
@@ -94,101 +60,80 @@ def test_results_come_in_item_order_from_worker_processes(jobs: int) -> None:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_hung_crashed_or_raising_item_fails_alone(jobs: int) -> None:
     started = time.monotonic()
-    results = map_contained(_work, list(_FAILING), jobs, 0.5, _failed)
+    results = map_contained(work, list(FAILING), jobs, 0.5, failed)
     assert time.monotonic() - started < 10
-    assert [r.split("@")[0] for r in results] == list(_FAILING.values())
+    assert [r.split("@")[0] for r in results] == list(FAILING.values())
     assert _no_children_left()
 
 
 def test_a_worker_started_early_has_preloaded_and_serves_the_next_batch() -> None:
-    start_spare(_work, _preload)
-    results = map_contained(_work, ["a", "b", "c"], 2, 10, _failed)
+    with EarlyWorker(work, preload) as early:
+        results = map_contained(work, ["a", "b", "c"], 2, 10, failed, early=early)
     warm = [r for r in results if "+" in r]
     assert warm and {r.split("@")[1] for r in warm} == {warm[0].split("@")[1]}
-    assert os.getpid() not in _preloaded  # it ran in the worker only
+    assert os.getpid() not in pool_work.preloaded  # it ran in the worker only
     assert _no_children_left()
 
 
-def test_a_worker_started_early_for_other_work_is_not_used_and_ends_at_exit() -> None:
-    start_spare(_failed_work, _preload)
-    assert all("+" not in r for r in map_contained(_work, ["a", "b"], 1, 10, _failed))
-    assert not _no_children_left()  # the spare still waits
-    pool._discard_spares()  # what atexit runs
+def test_a_worker_started_early_for_other_work_is_not_used_and_ends_when_stopped() -> None:
+    early = EarlyWorker(other_work, preload)
+    assert all("+" not in r for r in map_contained(work, ["a", "b"], 1, 10, failed, early=early))
+    assert not _no_children_left()  # the early worker still waits
+    early.stop()  # what the command line does once its run is over
     assert _no_children_left()
 
 
-def _in_a_child(scenario: Callable[[], None]) -> None:
-    """Run a scenario in a forked child: its pool makes that process a subreaper, which this
-    test process must not become (the orphans of other tests' subprocesses would be its own)."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            scenario()
-        except BaseException:
-            traceback.print_exc()
-            os._exit(1)
-        os._exit(0)
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
-
-
-def _siblings_start_loaded() -> None:
-    start_spare(_work, _preload, siblings=1)
-    results = map_contained(_work, [f"item{i}" for i in range(20)], 2, 10, _failed)
-    assert [r.split("@")[0] for r in results] == [f"ITEM{i}+" for i in range(20)]
-    assert len({r.split("@")[1] for r in results} - {str(os.getpid())}) == 2
-    assert not _preloaded and _no_children_left()
-
-
-def test_siblings_forked_from_an_early_worker_start_with_what_it_loaded() -> None:
-    _in_a_child(_siblings_start_loaded)
-
-
-def _siblings_fail_alone() -> None:
-    start_spare(_work, _preload, siblings=1)
-    results = map_contained(_work, list(_FAILING), 2, 0.5, _failed)
-    assert [r.split("@")[0].rstrip("+") for r in results] == list(_FAILING.values())
-    assert _no_children_left()  # siblings are this process's children, reaped
-
-
-def test_a_sibling_fails_as_any_worker_does_and_is_reaped_by_the_parent() -> None:
-    _in_a_child(_siblings_fail_alone)
-
-
-def _hang() -> None:
-    time.sleep(60)
-
-
-def _unborn_siblings_hand_back_their_items() -> None:
-    start_spare(_work, _hang, siblings=1)  # it never gets to fork the sibling
-    results = map_contained(_work, ["a", "b", "c", "d"], 2, 0.5, _failed)
+def test_an_early_worker_stuck_loading_loses_one_item_and_hands_back_the_rest() -> None:
+    with EarlyWorker(work, pool_work.hang_preloading) as early:
+        results = map_contained(work, ["a", "b", "c", "d"], 2, 0.5, failed, early=early)
     assert [r.split("@")[0] for r in results] == ["a: did not finish in 0.5 s", "B", "C", "D"]
     assert _no_children_left()
 
 
-def test_items_sent_to_a_sibling_never_forked_go_to_another_worker() -> None:
-    _in_a_child(_unborn_siblings_hand_back_their_items)
-
-
-def _thread_pool_size(variable: str) -> str:
-    return os.environ.get(variable, "unset")
-
-
 def test_workers_keep_the_libraries_they_load_to_one_thread_and_the_parent_unchanged() -> None:
     variables = list(pool._THREAD_POOLS)
-    before = [_thread_pool_size(v) for v in variables]
-    assert map_contained(_thread_pool_size, variables, 2, 10, _failed) == ["1"] * len(variables)
-    assert [_thread_pool_size(v) for v in variables] == before
-
-
-def _failed_work(item: str) -> str:
-    return item
+    before = [pool_work.thread_pool_size(v) for v in variables]
+    sizes = map_contained(pool_work.thread_pool_size, variables, 2, 10, failed)
+    assert sizes == ["1"] * len(variables)
+    assert [pool_work.thread_pool_size(v) for v in variables] == before
 
 
 def test_every_item_is_counted_as_it_finishes_against_those_submitted_so_far() -> None:
     ticks: list[tuple[int, int]] = []
-    map_contained(_work, ["a", "hang", "b"], 2, 0.5, _failed, lambda *t: ticks.append(t))
+    map_contained(work, ["a", "hang", "b"], 2, 0.5, failed, lambda *t: ticks.append(t))
     assert [done for done, _ in ticks] == [1, 2, 3]
     assert all(done <= total <= 3 for done, total in ticks) and ticks[-1] == (3, 3)
+
+
+def test_a_busy_worker_ends_as_soon_as_its_requests_pipe_closes() -> None:
+    """What ends a worker whose parent has ended where the kernel does not (macOS, Windows):
+    the requests pipe closes with the parent, and a thread of the worker ends it then, even in
+    the middle of an item."""
+    with Pool(work, 1, 60, failed) as workers:
+        workers.submit("hang")
+        time.sleep(1)  # the worker is on it
+        (worker,) = workers.workers
+        nothing = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nothing, worker.requests)  # the pipe closes; the pool's descriptor stays valid
+        os.close(nothing)
+        started = time.monotonic()
+        assert workers.results() == ["hang: crashed (exit 0)"]
+        assert time.monotonic() - started < 5
+    assert _no_children_left()
+
+
+def test_the_early_worker_guesses_a_folders_libraries_from_the_names_under_it(
+    tmp_path: Path,
+) -> None:
+    """A folder of one video request loads libmediainfo alone: no zip or image reader."""
+    for name in ("tom/request.toml", "tom/material.mp4", "tom/id.pdf", ".git/x.zip", ".a/b.jpg"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).touch()
+    assert preflight.probe._formats_under(str(tmp_path)) == {"mp4", "pdf"}
+    (tmp_path / "tom" / "material.mp4").unlink()
+    (tmp_path / "tom" / "id.pdf").unlink()
+    assert preflight.probe.start_early([str(tmp_path)]) is None  # nothing to load, or to read
+    assert _no_children_left()
 
 
 def test_a_file_whose_headers_take_too_long_is_unreadable_with_its_format(
@@ -213,7 +158,7 @@ def test_a_file_whose_headers_take_too_long_is_unreadable_with_its_format(
 def test_the_command_line_probes_a_folder_with_loaded_workers_and_reports_the_same(
     jobs: str,
 ) -> None:
-    """For a folder, the early worker loads every library and the second is forked from it."""
+    """For a folder, the early worker loads the libraries that the names under it call for."""
     args = ["check", "--no-cache", "--format", "json", "--jobs", jobs, str(FIXTURES)]
     run = subprocess.run(
         [sys.executable, "-m", "preflight", *args], capture_output=True, text=True, timeout=60
@@ -223,8 +168,8 @@ def test_the_command_line_probes_a_folder_with_loaded_workers_and_reports_the_sa
 
 
 def test_the_command_line_starts_probing_early_and_reports_the_same(tmp_path: Path) -> None:
-    """`preflight check` forks a worker that loads libmediainfo while click loads; the report is
-    the one the engine gives in process."""
+    """`preflight check` starts a worker that loads libmediainfo while click loads; the report
+    is the one the engine gives in process."""
     video = make_video(tmp_path / "avatar.mp4", width=320, height=180, audio=False)
     args = ["check", "--no-cache", "--format", "json", str(video)]
     run = subprocess.run(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from media_video import make_long_video
+from helpers.media_video import make_long_video
 
 from preflight.probe.sniff import EXTENSIONS, KIND
 

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from media import make_zip, run_ffmpeg, wav_bytes
-from media_zip import SYMLINK_MODE, Member, empty_blocks_stream, make_big_wav_zip, write_zip
+from helpers.media import make_zip, run_ffmpeg, wav_bytes
+from helpers.media_zip import SYMLINK_MODE, Member, empty_blocks_stream, make_big_wav_zip, write_zip
 
 from preflight.probe import probe_file
 from preflight.probe.archive import ENTRIES_READ_MAX, MEMBER_READ_MAX, probe_zip

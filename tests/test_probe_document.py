@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from media import make_pdf
+from helpers.media import make_pdf
 
 from preflight.probe import probe_file
 from preflight.probe.document import TAIL_BYTES, probe_pdf

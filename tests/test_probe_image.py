@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from media import make_photo
-from media_photo import make_heic_like, make_noisy_jpeg, make_padded_png, make_png_header
+from helpers.media import make_photo
+from helpers.media_photo import make_heic_like, make_noisy_jpeg, make_padded_png, make_png_header
 from PIL import Image
 
 from preflight.probe import probe_file

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from media import make_sparse_video, make_video, make_wav
-from media_video import make_vfr_video, remux
+from helpers.media import make_sparse_video, make_video, make_wav
+from helpers.media_video import make_vfr_video, remux
 
 from preflight.probe import probe_file
 from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts

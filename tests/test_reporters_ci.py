@@ -27,11 +27,11 @@ from click.testing import CliRunner
 from preflight import __version__
 from preflight.cli import cli
 from preflight.engine import run
-from preflight.registry import RULES
 from preflight.report import Finding, Report, RequestReport
 from preflight.reporters import github, gitlab, junit, markdown, sarif
 from preflight.reporters.formats import REPORTERS
 from preflight.reporters.located import located
+from preflight.rules import RULES
 from preflight.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

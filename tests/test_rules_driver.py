@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from media import make_wav, run_ffmpeg, run_hint
-from media_photo import make_sparse_wav
+from helpers.media import make_wav, run_ffmpeg, run_hint
+from helpers.media_photo import make_sparse_wav
 
 from preflight.limits import DRIVER_MAX_BYTES, MAKE_TYPES
 from preflight.probe import probe_file

@@ -7,9 +7,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from media import make_photo, make_video, make_zip, wav_bytes
+from helpers.media import make_photo, make_video, make_zip, wav_bytes
 
-from preflight.engine import evaluate
+from preflight.dispatch import check_file
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file
 from preflight.rules.base import Subject
@@ -17,7 +17,7 @@ from preflight.rules.base import Subject
 
 def fired(path: Path, make_type: str = "IMAGE", field: str = "MaterialCosUrl") -> list[str]:
     subject = Subject(field, MAKE_TYPES[make_type], probe_file(path, path.name))
-    findings = evaluate(subject)
+    findings = check_file(subject)[0]
     return [f.rule for f in findings if f.rule.startswith("file.")]
 
 
@@ -61,7 +61,7 @@ def test_lfs_pointer(tmp_path: Path) -> None:
         encoding="ascii",
     )
     subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE"], probe_file(pointer, "big.mp4"))
-    pointer_finding, size_finding = evaluate(subject)
+    pointer_finding, size_finding = check_file(subject)[0]
     assert pointer_finding.rule == "file.lfs-pointer"
     assert pointer_finding.actual == 12884901888
     assert pointer_finding.hint is not None and "git lfs pull" in pointer_finding.hint
@@ -100,7 +100,7 @@ def test_content_of_another_kind_is_a_type_mismatch(tmp_path: Path) -> None:
 def test_extension_mismatch_is_a_warning_with_a_rename(tmp_path: Path) -> None:
     png = make_photo(tmp_path / "me_photo.jpg", fmt="PNG")
     subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE_PHOTO"], probe_file(png, png.name))
-    findings = [f for f in evaluate(subject) if f.rule == "file.extension-mismatch"]
+    findings = [f for f in check_file(subject)[0] if f.rule == "file.extension-mismatch"]
     assert len(findings) == 1
     assert findings[0].severity == "warning"
     assert findings[0].hint == "mv me_photo.jpg me_photo.png"

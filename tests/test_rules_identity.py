@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from media import make_pdf, make_video
-from media_video import remux
+from helpers.media import make_pdf, make_video
+from helpers.media_video import remux
 
-from preflight.engine import evaluate
+from preflight.dispatch import check_file
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file
 from preflight.report import Finding
@@ -56,7 +56,7 @@ def test_pdf_cut_short_is_unreadable(tmp_path: Path) -> None:
     data = make_pdf(tmp_path / "full.pdf").read_bytes()
     path = tmp_path / "letter.pdf"
     path.write_bytes(data[: data.rindex(b"%%EOF")])  # the upload stopped before the end
-    findings = evaluate(Subject("IdentityWrittenCosUrl", None, probe_file(path, path.name)))
+    findings = check_file(Subject("IdentityWrittenCosUrl", None, probe_file(path, path.name)))[0]
     assert [(f.rule, f.message) for f in findings] == [
         ("file.unreadable", "the PDF is cut short: no %%EOF marker at its end")
     ]

@@ -6,8 +6,8 @@ import shlex
 from pathlib import Path
 
 import pytest
-from media import make_photo, run_hint
-from media_photo import make_heic_like, make_padded_png
+from helpers.media import make_photo, run_hint
+from helpers.media_photo import make_heic_like, make_padded_png
 from PIL import Image
 
 from preflight.limits import MAKE_TYPES, PHOTO_MAX_BYTES

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from media import make_sparse_video, make_video
-from media_video import make_long_video, make_vfr_video
+from helpers.media import make_sparse_video, make_video
+from helpers.media_video import make_long_video, make_vfr_video
 
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file

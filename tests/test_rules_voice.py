@@ -6,8 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from media import make_zip, run_ffmpeg, run_recipe, wav_bytes
-from media_zip import SYMLINK_MODE, Member, make_big_wav_zip, write_zip
+from helpers.media import make_zip, run_ffmpeg, run_recipe, wav_bytes
+from helpers.media_zip import SYMLINK_MODE, Member, make_big_wav_zip, write_zip
 
 from preflight.limits import MAKE_TYPES
 from preflight.probe import probe_file

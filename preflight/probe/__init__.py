@@ -6,12 +6,14 @@ so that a run that needs no video never loads libmediainfo.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
 import os
 import re
 import stat
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,47 +31,77 @@ from preflight.probe.facts import (
 from preflight.probe.sniff import HEAD_BYTES, KIND, format_of_extension, sniff
 
 if TYPE_CHECKING:
-    from preflight.probe.pool import Contained
+    from preflight.probe.pool import EarlyWorker, Pool
+
+    Probing = Pool[tuple[Path, str], FileFacts]
+    EarlyProbing = EarlyWorker[tuple[Path, str], FileFacts]
 
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 PROBE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
 _PARALLEL_FROM = 8  # files: below this, a second worker costs more than it saves
-# What a folder of requests is likely to hold: one format of each library.
-_FOLDER_FORMATS = ("mp4", "zip", "jpeg", "png")
+_SCAN_MAX = 300  # names under a folder that say what it holds: a millisecond or two to list
 _LFS_SIGNATURE = b"version https://git-lfs"
 _LFS_OID = re.compile(rb"^oid (\w+:[0-9a-f]{64})$", re.M)
 _LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
 
 
-def start_early(names: Iterable[str]) -> None:
-    """Start a probing worker now, and have it load the libraries that files with these names
-    need (a guess from their extensions; for a folder, every library), while the command line
-    is still loading: probing adopts it, and forks the other workers from it, libraries loaded.
-    A wrong guess costs loading on the other core, nothing more."""
+def start_early(names: Iterable[str]) -> EarlyProbing | None:
+    """A probing worker started now, loading the libraries that files with these names need (a
+    guess from their extensions; for a folder, from those of the first few hundred names under
+    it) while the command line is still loading; None when no name needs one. The pool of
+    `probing(..., early=)` adopts it; stop it if none does. A wrong guess costs loading on the
+    other core, nothing more."""
     formats: set[str] = set()
     for name in list(names) or ["."]:  # no paths: the current folder
-        fmt = format_of_extension(os.path.splitext(name)[1][1:].lower())
-        if fmt is not None and _reader(fmt):
+        fmt = _format_of_name(name)
+        if fmt is not None:
             formats.add(fmt)
         elif not name.startswith("-") and os.path.isdir(name):
-            formats.update(_FOLDER_FORMATS)
-    if formats:
-        from preflight.probe.pool import start_spare
+            formats.update(_formats_under(name))
+    if not formats:
+        return None
+    from preflight.probe.pool import EarlyWorker
 
-        siblings = (os.cpu_count() or 1) - 1
-        start_spare(_probe, functools.partial(_preload, frozenset(formats)), siblings)
+    return EarlyWorker(_probe, functools.partial(_preload, frozenset(formats)))
+
+
+def _format_of_name(name: str) -> str | None:
+    """The format a file's extension names, when a reader of this package reads it."""
+    fmt = format_of_extension(os.path.splitext(name)[1][1:].lower())
+    return fmt if _reader(fmt) is not None else None
+
+
+def _formats_under(folder: str) -> set[str]:
+    """The formats that the first _SCAN_MAX names under `folder` name."""
+    names = itertools.islice(_names_under(folder), _SCAN_MAX)
+    return {fmt for name in names if (fmt := _format_of_name(name)) is not None}
+
+
+def _names_under(folder: str) -> Iterator[str]:
+    """The names under `folder`, depth first (a folder of requests shows its media within a
+    few requests), hidden folders skipped as manifests' discovery skips them."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            yield entry.name
+            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                yield from _names_under(entry.path)
 
 
 def _preload(formats: frozenset[str]) -> None:
-    from preflight.probe import archive, image, media
-
+    """Load the libraries that read these formats (each reader module only if needed)."""
     for fmt in formats:
         reader = _reader(fmt)
         if reader == "media":
+            from preflight.probe import media
+
             media.preload()
         elif reader == "archive":
+            from preflight.probe import archive
+
             archive.preload()
         elif reader == "image":
+            from preflight.probe import image
+
             image.preload(fmt)
 
 
@@ -85,15 +117,18 @@ def probe_all(
 
 
 def probing(
-    jobs: int = 0, progress: Callable[[int, int], None] | None = None
-) -> Contained[tuple[Path, str], FileFacts]:
+    jobs: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    early: EarlyProbing | None = None,
+) -> Probing:
     """Workers that probe each (path, shown) submitted, each file within PROBE_SECONDS_MAX, as
-    soon as it comes: `jobs` of them (0: every core, once a batch is worth it)."""
-    from preflight.probe.pool import Contained
+    soon as it comes: `jobs` of them (0: every core, once a batch is worth it), the first of
+    them `early`'s worker when there is one (see start_early)."""
+    from preflight.probe.pool import Pool
 
     parallel_from = _PARALLEL_FROM if jobs == 0 else 1
     workers = jobs or os.cpu_count() or 1
-    return Contained(_probe, workers, PROBE_SECONDS_MAX, _unfinished, progress, parallel_from)
+    return Pool(_probe, workers, PROBE_SECONDS_MAX, _unfinished, progress, parallel_from, early)
 
 
 def _probe(item: tuple[Path, str]) -> FileFacts:

@@ -1,92 +1,65 @@
-"""Probing in long-lived forked workers, each file under a time limit the parent enforces.
+"""Work in worker processes that the parent starts and stops, each item under a time limit that
+the parent enforces.
 
-A damaged header can send a native parser into a loop over counts it never checks, or crash
-it: in a worker, that costs one bounded wait and a finding, never the run. Workers live for
-the whole batch, so the libraries they load and initialise (libmediainfo's tables, numpy)
-are paid for once per worker, not once per file. Requests and results travel pickled
-through pipes: both ends are this program. Where fork does not exist (Windows), the work
-runs in process, without a time limit.
+A damaged header can send a native parser into a loop over counts it never checks, or crash it:
+in a worker, that costs one bounded wait and a finding, never the run. Workers live for the
+whole batch, so the libraries they load are paid for once per worker, not once per file.
+Requests and results travel pickled through pipes: both ends are this program.
 
-A worker started early (start_spare) loads the libraries, then forks its siblings when asked:
-they start with the libraries loaded, where a worker forked from the parent would load them
-again. On Linux the parent becomes their subreaper, so that they are its children, to reap;
-elsewhere every worker is forked from the parent.
+Every worker is started by the parent. On Linux workers are forked, the cheapest start;
+elsewhere, and with PREFLIGHT_START_METHOD=spawn, each is a new interpreter (Windows has no fork,
+and macOS's system libraries do not survive one), under the same time limit. A worker never
+outlives its parent, however the parent ends: on Linux the kernel kills it (PR_SET_PDEATHSIG,
+sent when the thread that started it ends: a pool lives in one thread); everywhere, a thread
+of the worker that reads its requests ends it once that pipe closes, as it does with the parent.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import functools
 import os
 import pickle
 import select
 import signal
 import struct
+import sys
 import time
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
+
+if TYPE_CHECKING:
+    import queue
+    import subprocess
+    import threading
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 Failed = Callable[[Item, str], Result]  # the result of an item whose work did not finish
 Tick = Callable[[int, int], None]  # (items done, items in all)
+Preload = Callable[[], None]  # what a worker loads before its first item (imports, typically)
 
+START_METHOD = "PREFLIGHT_START_METHOD"  # "spawn": new interpreters, as on macOS and Windows
+_START_SECONDS_MAX = 60.0  # for an interpreter to start: its first item's time starts after
 _LENGTH = struct.Struct("!Q")
+_CHUNK = 1 << 16
 _QUEUED = 2  # items sent to a worker at once: the next is there when the current one ends
 _THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-_PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphaned descendants become this process's children
-_spares: list[_Worker[Any, Any]] = []  # started early, waiting for a Contained to adopt
-_Seed = tuple[int, int, int]  # a sibling not yet forked: its index, then the parent's pipe ends
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
+# A spawned worker: the parent's import path, then its loop (which reads its work on stdin).
+_SPAWNED = (
+    "import sys; sys.path[:] = sys.argv[2:]; "
+    "from preflight.probe.pool import serve_spawned; serve_spawned(int(sys.argv[1]))"
+)
 
 
-class _Fork(NamedTuple):
-    """Sent to a worker in place of an item: fork the sibling whose pipes are this seed's."""
-
-    seed: int
-
-
-def start_spare(
-    work: Callable[[Item], Result], preload: Callable[[], None], siblings: int = 0
-) -> None:
-    """Fork a worker for `work` now; it runs `preload()` (imports, typically) at once, and the
-    next Contained of the same `work` adopts it, and up to `siblings` more forked from it once
-    it has loaded. Killed at exit if none does."""
-    if hasattr(os, "fork"):
-        if not _spares:
-            atexit.register(_discard_spares)
-        _spares.append(_Worker.fork(work, [], preload, siblings))
-
-
-@functools.cache
-def _subreaper() -> bool:
-    """Whether this process now reaps the orphans among its descendants (Linux only)."""
-    try:
-        import ctypes
-
-        return bool(ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
-    except (OSError, AttributeError):  # no prctl: not Linux
-        return False
-
-
-def _adopt(work: Callable[[Item], Result], jobs: int) -> list[_Worker[Item, Result]]:
-    adopted = [w for w in _spares if w.work is work][:jobs]
-    for worker in adopted:
-        _spares.remove(worker)
-    return adopted
-
-
-def _discard_spares() -> None:
-    while _spares:
-        _spares.pop().stop(kill=True)
-
-
-class Contained(Generic[Item, Result]):
+class Pool(Generic[Item, Result]):
     """`work(item)` for items submitted one at a time, in up to `jobs` worker processes that
     start on them at once; an item whose work takes more than `seconds`, raises or kills its
     worker gets `failed(item, why)` instead, and the worker is replaced. A second worker
-    starts once `parallel_from` items have come."""
+    starts once `parallel_from` items have come. The pool adopts the worker of `early` when it
+    was started for the same `work`."""
 
     def __init__(
         self,
@@ -96,6 +69,7 @@ class Contained(Generic[Item, Result]):
         failed: Failed[Item, Result],
         tick: Tick | None = None,
         parallel_from: int = 1,
+        early: EarlyWorker[Item, Result] | None = None,
     ) -> None:
         self.work, self.jobs, self.seconds = work, jobs, seconds
         self.failed, self.tick, self.parallel_from = failed, tick, parallel_from
@@ -103,20 +77,26 @@ class Contained(Generic[Item, Result]):
         self.done: dict[int, Result] = {}
         self.pending: deque[int] = deque()
         self.workers: list[_Worker[Item, Result]] = []
+        adopted = early.adopt(work) if early is not None else None
+        self.forks = _forks() if adopted is None else isinstance(adopted, _Forked)
+        # Where the threads reading spawned workers pass on what they read (see _Spawned.listen).
+        self.news: queue.SimpleQueue[tuple[_Worker[Item, Result], bytes]] | None = None
+        if not self.forks:
+            import queue
 
-    def __enter__(self) -> Contained[Item, Result]:
+            self.news = queue.SimpleQueue()
+        if adopted is not None:
+            self._add(adopted)
+
+    def __enter__(self) -> Pool[Item, Result]:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Siblings whose pid has not come last: by then the worker that forks them has ended.
-        for worker in sorted(self.workers, key=lambda w: w.pid is None):
+        for worker in self.workers:
             worker.stop()
 
     def submit(self, item: Item) -> None:
         self.items.append(item)
-        if not hasattr(os, "fork"):
-            self._finish(len(self.items) - 1, _in_process(self.work, item, self.failed))
-            return
         self.pending.append(len(self.items) - 1)
         self._step(block=False)
 
@@ -136,11 +116,9 @@ class Contained(Generic[Item, Result]):
     def _step(self, block: bool) -> None:
         """Send what waits to free workers (starting or replacing workers as needed), then take
         the outcomes that have come: all that the first news brings, or what is there now."""
-        if not self.workers:
-            self.workers = _adopt(self.work, self.jobs)
         wanted = self.jobs if len(self.items) >= self.parallel_from else 1
         while self.pending and len(self.workers) < wanted:  # a lost worker is replaced here
-            self.workers.append(self._new_worker())
+            self._add(_start(self.work, None, self.forks))
         while self.pending:  # to the least busy worker (of those, the least used), while room
             worker = min(self.workers, key=lambda w: (len(w.queue), w.sent))
             if len(worker.queue) >= _QUEUED:
@@ -149,7 +127,7 @@ class Contained(Generic[Item, Result]):
             worker.send(index, self.items[index], self.seconds)
         if not any(w.busy for w in self.workers):
             return
-        for index, outcome in _wait(self.workers, block):
+        for index, outcome in self._wait(block):
             item = self.items[index]
             result = self.failed(item, outcome) if isinstance(outcome, str) else outcome[0]
             self._finish(index, result)
@@ -158,13 +136,44 @@ class Contained(Generic[Item, Result]):
                 self.pending.extendleft(reversed(worker.queue))
         self.workers = [w for w in self.workers if w.alive]
 
-    def _new_worker(self) -> _Worker[Item, Result]:
-        """A sibling of a worker that has loaded the libraries, when one can fork it; else a
-        fork of this process."""
-        for worker in self.workers:
-            if worker.alive and worker.seeds and _subreaper():
-                return worker.fork_sibling()
-        return _Worker.fork(self.work, self.workers)
+    def _add(self, worker: _Worker[Item, Result]) -> None:
+        if isinstance(worker, _Spawned) and self.news is not None:
+            worker.listen(self.news)
+        self.workers.append(worker)
+
+    def _wait(self, block: bool) -> list[tuple[int, tuple[Result] | str]]:
+        """The items finished, or given up: by the time the first busy worker has news or its
+        deadline when `block`, else by now. (index, (result,)) or (index, why it failed)."""
+        busy = [w for w in self.workers if w.busy]
+        timeout = max(min(w.deadline for w in busy) - time.monotonic(), 0) if block else 0
+        done = []
+        for worker, chunk in self._news(busy, timeout):
+            if worker.alive:  # else news from before it was given up
+                done += worker.receive(chunk)
+        now = time.monotonic()
+        for worker in busy:
+            if worker.alive and worker.busy and worker.deadline <= now:
+                done += worker.give_up()
+        return done
+
+    def _news(
+        self, busy: list[_Worker[Item, Result]], timeout: float
+    ) -> list[tuple[_Worker[Item, Result], bytes]]:
+        """What workers have written, as (worker, bytes; b"" once it has ended), within
+        `timeout`: forked workers' pipes are selected; spawned workers' are read by threads, as
+        Windows cannot select on a pipe."""
+        if self.news is None:
+            readable = select.select([w.results for w in busy], [], [], timeout)[0]
+            return [(w, os.read(w.results, _CHUNK)) for w in busy if w.results in readable]
+        import queue
+
+        try:
+            news = [self.news.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while not self.news.empty():
+            news.append(self.news.get())
+        return news
 
     def _finish(self, index: int, result: Result) -> None:
         self.done[index] = result
@@ -172,45 +181,56 @@ class Contained(Generic[Item, Result]):
             self.tick(len(self.done), len(self.items))
 
 
-def _in_process(work: Callable[[Item], Result], item: Item, failed: Failed[Item, Result]) -> Result:
-    try:
-        return work(item)
-    except Exception as error:
-        return failed(item, _raised(error))
+class EarlyWorker(Generic[Item, Result]):
+    """A worker started before the pool that will use it, so that it loads what the work will
+    need (`preload`) meanwhile: the Pool given it adopts it, when it does the same `work`;
+    `stop` ends it when no pool has (and does nothing once one has)."""
+
+    def __init__(self, work: Callable[[Item], Result], preload: Preload) -> None:
+        self.work = work
+        self.worker: _Worker[Item, Result] | None = _start(work, preload, _forks())
+
+    def __enter__(self) -> EarlyWorker[Item, Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def adopt(self, work: Callable[[Item], Result]) -> _Worker[Item, Result] | None:
+        """The worker, handed over to the first pool of the same work that asks."""
+        if work is not self.work:
+            return None
+        worker, self.worker = self.worker, None
+        return worker
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+
+def _forks() -> bool:
+    """Whether workers are forked: on Linux, unless PREFLIGHT_START_METHOD=spawn."""
+    return sys.platform == "linux" and os.environ.get(START_METHOD) != "spawn"
+
+
+def _start(
+    work: Callable[[Item], Result], preload: Preload | None, forks: bool
+) -> _Worker[Item, Result]:
+    return _Forked.start(work, preload) if forks else _Spawned.start(work, preload)
 
 
 def _raised(error: Exception) -> str:
     return f"failed ({type(error).__name__})"
 
 
-def _wait(
-    workers: list[_Worker[Item, Result]], block: bool
-) -> list[tuple[int, tuple[Result] | str]]:
-    """The items finished, or given up: by the time the first busy worker has news or its
-    deadline when `block`, else by now. (index, (result,)) or (index, why it failed)."""
-    busy = [w for w in workers if w.busy]
-    remaining = min(w.deadline for w in busy) - time.monotonic() if block else 0
-    readable = select.select([w.results for w in busy], [], [], max(remaining, 0))[0]
-    done = []
-    for worker in busy:
-        if worker.results in readable:
-            done += worker.receive()
-        elif worker.deadline <= time.monotonic():
-            done += worker.give_up()
-    return done
+class _Worker(ABC, Generic[Item, Result]):
+    """One worker process, as the parent sees it: it works on the items it is sent, in the
+    order sent. Its subclasses start it (forked or spawned), kill it and reap it."""
 
-
-class _Worker(Generic[Item, Result]):
-    """One worker process, as the parent sees it: it runs `work` on the items it is sent, in
-    the order sent."""
-
-    def __init__(
-        self, work: Callable[[Item], Result], requests: int, results: int, pid: int | None
-    ):
-        self.work = work
+    def __init__(self, requests: int, results: int, started: bool) -> None:
         self.requests, self.results = requests, results  # the parent's ends of its two pipes
-        self.pid = pid  # None: a sibling that has not yet said it (its first message does)
-        self.seeds: list[_Seed] = []  # the siblings it can fork, not yet asked for
+        self.started = started  # it has said so: its items' time runs
         self.alive = True
         self.queue: deque[int] = deque()  # the indices sent and not answered, oldest first
         self.sent = 0  # items sent in all
@@ -218,67 +238,25 @@ class _Worker(Generic[Item, Result]):
         self.seconds = 0.0
         self.buffer = bytearray()
 
-    @classmethod
-    def fork(
-        cls,
-        work: Callable[[Item], Result],
-        others: list[_Worker[Item, Result]],
-        preload: Callable[[], None] | None = None,
-        siblings: int = 0,
-    ) -> _Worker[Item, Result]:
-        """A worker forked from this process, with the pipes of `siblings` it may fork later."""
-        ends = [(*os.pipe(), *os.pipe()) for _ in range(1 + siblings)]
-        # Of each pair of pipes: (requests read, requests write, results read, results write).
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the worker; its coverage is not collected
-            for fd in (
-                *(fd for w in others for fd in w.fds),
-                *(e[i] for e in ends for i in (1, 2)),
-            ):
-                os.close(fd)
-            own, *seeds = ((e[0], e[3]) for e in ends)
-            _serve(work, *own, preload, dict(enumerate(seeds)))
-        for fd in (e[i] for e in ends for i in (0, 3)):
-            os.close(fd)
-        worker = cls(work, ends[0][1], ends[0][2], pid)
-        worker.seeds = [(index, e[1], e[2]) for index, e in enumerate(ends[1:])]
-        return worker
-
-    def fork_sibling(self) -> _Worker[Item, Result]:
-        """Ask this worker to fork a sibling: it starts on what it is sent once this worker has
-        done what it was sent before."""
-        index, requests, results = self.seeds.pop(0)
-        with contextlib.suppress(BrokenPipeError):  # it died: the sibling's pipe will end
-            _write_frame(self.requests, pickle.dumps(_Fork(index)))
-        return _Worker(self.work, requests, results, None)
-
-    @property
-    def fds(self) -> tuple[int, ...]:
-        seeds = (fd for _, *ends in self.seeds for fd in ends)
-        return (self.requests, self.results, *seeds) if self.alive else ()
-
     @property
     def busy(self) -> bool:
         return bool(self.queue)
 
     def send(self, index: int, item: Item, seconds: float) -> None:
+        self.seconds = seconds
         if not self.queue:
-            self.deadline = time.monotonic() + seconds
+            self._restart_clock()
         self.queue.append(index)
         self.sent += 1
-        self.seconds = seconds
         # A worker that died while idle: its results pipe reads as ended, so it is reported.
         with contextlib.suppress(BrokenPipeError):
             _write_frame(self.requests, pickle.dumps(item))
 
-    def receive(self) -> list[tuple[int, tuple[Result] | str]]:
-        """The outcomes whose results have arrived whole (none while one is still coming)."""
-        chunk = os.read(self.results, 1 << 16)
+    def receive(self, chunk: bytes) -> list[tuple[int, tuple[Result] | str]]:
+        """The outcomes whose results have arrived whole with `chunk` (b"": the worker ended)."""
         if not chunk:
-            if self.pid is None:  # a sibling never forked: its items go to another worker
-                self._end()
-                return []
-            return [self._lose(f"crashed ({self._end()})")]
+            ended = f"crashed ({self._end()})"
+            return [self._lose(ended)] if self.queue else []
         self.buffer += chunk
         done: list[tuple[int, tuple[Result] | str]] = []
         while len(self.buffer) >= _LENGTH.size:
@@ -289,19 +267,27 @@ class _Worker(Generic[Item, Result]):
             kind, value = pickle.loads(self.buffer[_LENGTH.size : end])
             del self.buffer[:end]
             if kind == "started":
-                self.pid = value
-                continue
-            done.append((self.queue.popleft(), (value,) if kind == "ok" else value))
-            self.deadline = time.monotonic() + self.seconds  # the next one has just begun
+                self.started = True
+            else:
+                done.append((self.queue.popleft(), (value,) if kind == "ok" else value))
+            self._restart_clock()  # the next one has just begun
         return done
 
     def give_up(self) -> list[tuple[int, tuple[Result] | str]]:
-        if self.pid is None:  # a sibling not forked in time: its items go to another worker
-            self._end()
-            return []
-        os.kill(self.pid, signal.SIGKILL)
+        self._kill()
         self._end()
         return [self._lose(f"did not finish in {self.seconds:g} s")]
+
+    def stop(self) -> None:
+        """End an idle worker (it exits when its requests pipe closes); kill a busy one."""
+        if self.alive:
+            if self.busy:
+                self._kill()
+            self._end()
+
+    def _restart_clock(self) -> None:
+        allowance = 0.0 if self.started else _START_SECONDS_MAX
+        self.deadline = time.monotonic() + self.seconds + allowance
 
     def _lose(self, why: str) -> tuple[int, tuple[Result] | str]:
         """The item the worker was on fails; the ones queued behind it stay in `queue`."""
@@ -310,86 +296,191 @@ class _Worker(Generic[Item, Result]):
     def _end(self) -> str:
         """Reap the worker; how it ended."""
         self.alive = False
-        for fd in (self.requests, self.results, *(fd for _, *ends in self.seeds for fd in ends)):
-            os.close(fd)
-        self.seeds = []
-        if self.pid is None:
-            return "never started"
-        _, status = os.waitpid(self.pid, 0)
-        if os.WIFSIGNALED(status):
-            return f"signal {os.WTERMSIG(status)}"
-        return f"exit {os.waitstatus_to_exitcode(status)}"
+        code = self._reap()
+        return f"signal {-code}" if code < 0 else f"exit {code}"
 
-    def stop(self, kill: bool = False) -> None:
-        """End an idle worker (it exits when its requests pipe closes); kill a busy one, or
-        one that may still be loading."""
-        while self.alive and self.pid is None:  # a sibling: its pid, or that it never started
-            self.receive()
-        if self.alive and self.pid is not None:
-            if self.busy or kill:
-                os.kill(self.pid, signal.SIGKILL)
-            self._end()
+    @abstractmethod
+    def _kill(self) -> None: ...
+
+    @abstractmethod
+    def _reap(self) -> int:
+        """Close the pipes (its requests first: an idle worker ends then), wait for the worker
+        to end; its exit code (negative: the signal that ended it)."""
+
+
+class _Forked(_Worker[Item, Result]):
+    def __init__(self, requests: int, results: int, pid: int) -> None:
+        super().__init__(requests, results, started=True)
+        self.pid = pid
+
+    @classmethod
+    def start(
+        cls, work: Callable[[Item], Result], preload: Preload | None
+    ) -> _Forked[Item, Result]:
+        parent = os.getpid()
+        read_requests, write_requests = os.pipe()
+        read_results, write_results = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker; its coverage is not collected
+            _close_all_but(read_requests, write_results)
+            _serve(work, preload, read_requests, write_results, parent)
+        os.close(read_requests)
+        os.close(write_results)
+        return cls(write_requests, read_results, pid)
+
+    def _kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+
+    def _reap(self) -> int:
+        os.close(self.requests)
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.results)
+        return os.waitstatus_to_exitcode(status)
+
+
+class _Spawned(_Worker[Item, Result]):
+    def __init__(self, process: subprocess.Popen[bytes], requests: int, results: int) -> None:
+        super().__init__(requests, results, started=False)
+        self.process = process
+        self.reader: threading.Thread | None = None
+
+    @classmethod
+    def start(
+        cls, work: Callable[[Item], Result], preload: Preload | None
+    ) -> _Spawned[Item, Result]:
+        import subprocess
+
+        first = pickle.dumps((work, preload))  # `work` and `preload` must be importable by name
+        python, env = _interpreter()
+        process = subprocess.Popen(
+            [python, "-c", _SPAWNED, str(os.getpid()), *sys.path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            env=env,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        worker = cls(process, process.stdin.fileno(), process.stdout.fileno())
+        with contextlib.suppress(BrokenPipeError):  # it died: the first item will say so
+            _write_frame(worker.requests, first)
+        return worker
+
+    def listen(self, news: queue.SimpleQueue[tuple[_Worker[Item, Result], bytes]]) -> None:
+        """Pass on what the worker writes to `news`, as it comes, from a thread of this process."""
+        import threading
+
+        self.reader = threading.Thread(target=self._forward, args=(news,), daemon=True)
+        self.reader.start()
+
+    def _forward(self, news: queue.SimpleQueue[tuple[_Worker[Item, Result], bytes]]) -> None:
+        while chunk := os.read(self.results, _CHUNK):
+            news.put((self, chunk))
+        news.put((self, b""))
+
+    def _kill(self) -> None:
+        self.process.kill()
+
+    def _reap(self) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        code = self.process.wait()
+        if self.reader is not None:  # it reads until the pipe ends, which it has
+            self.reader.join()
+        self.process.stdout.close()
+        return code
+
+
+def _interpreter() -> tuple[str, dict[str, str] | None]:
+    """The Python to spawn, and its environment (None: this one's). In a virtual environment on
+    Windows, the base interpreter that the venv's launcher would start, told of the venv as the
+    launcher tells it: the launcher would be a process in between, which a kill would miss."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    if sys.platform == "win32" and os.path.normcase(base) != os.path.normcase(sys.executable):
+        return base, {**os.environ, "__PYVENV_LAUNCHER__": sys.executable}
+    return sys.executable, None
+
+
+def _close_all_but(*kept: int) -> None:
+    """In a forked worker, close what it inherited but the standard streams and `kept`: a
+    pipe end of another worker held here would keep it from seeing that pipe close."""
+    low = 3
+    for fd in sorted(kept):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+
+
+def serve_spawned(parent: int) -> NoReturn:
+    """A spawned worker (_SPAWNED runs it): its work comes first on stdin. Its pipes are stdin
+    and stdout, moved away from the standard streams: a library's stray output goes to
+    stderr, never into the results."""
+    requests, results = os.dup(0), os.dup(1)
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)
+    os.close(nothing)
+    os.dup2(2, 1)
+    frame = _read_frame(requests)
+    if frame is None:  # the parent ended first
+        os._exit(0)
+    work, preload = pickle.loads(frame)
+    _write_frame(results, pickle.dumps(("started", None)))
+    _serve(work, preload, requests, results, parent)
 
 
 def _serve(
     work: Callable[[Item], Result],
+    preload: Preload | None,
     requests: int,
     results: int,
-    preload: Callable[[], None] | None,
-    seeds: dict[int, tuple[int, int]],
-) -> None:
-    """The worker's loop: each request's outcome, until the parent closes the pipe; `seeds`:
-    the pipes (requests read, results write) of the siblings it may be asked to fork."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    # The workers share the cores: a library they load must not start a thread per core
-    # (numpy's OpenBLAS does, and its threads' start costs more CPU than the probe itself).
-    os.environ.update(dict.fromkeys(_THREAD_POOLS, "1"))
+    parent: int,
+) -> NoReturn:
+    """The worker's loop: each request's outcome, in order. A thread takes the requests (see
+    _take_requests), so that the worker ends when the pipe does, even in the middle of an item."""
     try:
+        _die_with(parent)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        # The workers share the cores: a library they load must not start a thread per core
+        # (numpy's OpenBLAS does, and its threads' start costs more CPU than the probe itself).
+        os.environ.update(dict.fromkeys(_THREAD_POOLS, "1"))
+        import queue
+        import threading
+
+        incoming: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        threading.Thread(target=_take_requests, args=(requests, incoming), daemon=True).start()
         if preload is not None:
             with contextlib.suppress(Exception):  # what fails to load fails again, per item
                 preload()
-        with os.fdopen(requests, "rb") as incoming:
-            while (frame := _read_frame(incoming)) is not None:
-                request = pickle.loads(frame)
-                if isinstance(request, _Fork):
-                    with contextlib.suppress(OSError):  # no sibling: its pipe ends, unused
-                        _fork(work, seeds, request.seed, (requests, results))
-                    continue
-                try:
-                    outcome: tuple[str, object] = ("ok", work(request))
-                except Exception as error:  # the parent turns it into `failed`, as in process
-                    outcome = ("failed", _raised(error))
-                _write_frame(results, pickle.dumps(outcome))
+        while True:
+            request = pickle.loads(incoming.get())
+            try:
+                outcome: tuple[str, object] = ("ok", work(request))
+            except Exception as error:  # the parent turns it into `failed`
+                outcome = ("failed", _raised(error))
+            _write_frame(results, pickle.dumps(outcome))
     finally:
         os._exit(0)  # no cleanup of the parent's state: atexit handlers, buffered output
 
 
-def _fork(
-    work: Callable[[Item], Result],
-    seeds: dict[int, tuple[int, int]],
-    seed: int,
-    own: tuple[int, int],
-) -> None:
-    """Fork the sibling of this seed through a process that exits at once, so that it becomes
-    the child of the parent (their subreaper); it says its pid once it is."""
-    requests, results = seeds.pop(seed)
+def _take_requests(requests: int, incoming: queue.SimpleQueue[bytes]) -> NoReturn:
+    """Pass each request to the worker's loop; end the worker at the pipe's end, whatever it is
+    doing: the parent has stopped it, given up on its item, or ended."""
     try:
-        middle = os.fork()
-        if middle == 0:  # pragma: no cover - in the worker
-            try:
-                if os.fork() == 0:
-                    for fd in (*own, *(fd for ends in seeds.values() for fd in ends)):
-                        os.close(fd)
-                    while os.getppid() == middle:  # until the middle process has exited
-                        time.sleep(0.0005)
-                    _write_frame(results, pickle.dumps(("started", os.getpid())))
-                    _serve(work, requests, results, None, {})
-            finally:
-                os._exit(0)
-        os.waitpid(middle, 0)
+        while (frame := _read_frame(requests)) is not None:
+            incoming.put(frame)
     finally:
-        os.close(requests)
-        os.close(results)
+        os._exit(0)
+
+
+def _die_with(parent: int) -> None:
+    """On Linux, have the kernel kill this worker when its parent ends; end now if the parent
+    already has (the worker was orphaned before it could ask)."""
+    if sys.platform == "linux":
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # no prctl: the pipe still ends it
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def _write_frame(fd: int, data: bytes) -> None:
@@ -398,9 +489,17 @@ def _write_frame(fd: int, data: bytes) -> None:
         frame = frame[os.write(fd, frame) :]
 
 
-def _read_frame(stream: BinaryIO) -> bytes | None:
-    head = stream.read(_LENGTH.size)
-    if len(head) < _LENGTH.size:
-        return None
-    (length,) = _LENGTH.unpack(head)
-    return stream.read(length)
+def _read_frame(fd: int) -> bytes | None:
+    """The next frame, or None at the pipe's end."""
+    head = _read_exactly(fd, _LENGTH.size)
+    return None if head is None else _read_exactly(fd, _LENGTH.unpack(head)[0])
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)

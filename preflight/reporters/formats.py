@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from importlib import import_module
 
-from preflight.registry.rule import Rule
 from preflight.report import Inspection, Report
 from preflight.reporters import catalogue, inspect, json_report, text
+from preflight.rule import Rule
 
 Reporter = Callable[[Report, bool], str]  # (report, color) → output
 

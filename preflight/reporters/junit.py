@@ -81,7 +81,7 @@ def _suite(
 def _rule_ids(checked: Sequence[str], findings: Iterable[Finding]) -> list[str]:
     """The rules run, and any rule with a finding that is not among them (an unreadable
     manifest's file rules), each once, in catalogue order."""
-    from preflight.registry import RULES
+    from preflight.rules import RULES
 
     ids = set(checked) | {f.rule for f in findings}
     order = {rule_id: i for i, rule_id in enumerate(RULES)}

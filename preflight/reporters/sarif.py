@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 
-from preflight.registry.rule import Rule
 from preflight.report import JSON, Report
 from preflight.reporters.json_report import dumps
 from preflight.reporters.located import encoded, family, fingerprints, located, with_hint
+from preflight.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -25,7 +25,7 @@ _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def render(report: Report, color: bool = False) -> str:
-    from preflight.registry import RULES
+    from preflight.rules import RULES
 
     index = {rule_id: i for i, rule_id in enumerate(RULES)}
     items = located(report)

@@ -1,13 +1,31 @@
-"""The file a rule looks at: one local file as one field of one request uses it."""
+"""What a file rule family looks at (a Subject) and what it offers (the Family protocol)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from preflight.limits import MakeType
 from preflight.probe.facts import FileFacts
-from preflight.registry.rule import Rule
 from preflight.report import JSON, Finding
+from preflight.rule import Rule
+
+if TYPE_CHECKING:
+    from preflight.materials import Material
+
+
+class Family(Protocol):
+    """A module of rules on one kind of material: its rules, and the checks that produce
+    them. A Git LFS pointer records only its content's size: `check_recorded_size` judges
+    that alone (a family with no size limit yields nothing)."""
+
+    RULES: tuple[Rule, ...]
+
+    def check(self, subject: Subject) -> Iterator[Finding]: ...
+
+    def check_recorded_size(self, subject: Subject) -> Iterator[Finding]: ...
 
 
 @dataclass(frozen=True)
@@ -18,6 +36,13 @@ class Subject:
     make_type: MakeType | None
     file: FileFacts
     outside_root: str | None = None  # the work tree the path escapes, when it does
+
+    @functools.cached_property
+    def material(self) -> Material | None:
+        """The role the file plays: None where the make type, and so the role, is unknown."""
+        from preflight.materials import material_for  # the table imports the families
+
+        return material_for(self.field, self.make_type)
 
     def finding(
         self,

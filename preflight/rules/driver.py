@@ -12,10 +12,26 @@ from typing import Any
 from preflight.hints import ffmpeg_command, sibling
 from preflight.limits import DRIVER_FORMATS, DRIVER_MAX_BYTES, human_bytes
 from preflight.probe.facts import AudioFacts
-from preflight.registry.driver import FORMAT, SIZE
-from preflight.registry.driver import RULES as RULES
 from preflight.report import Finding
+from preflight.rule import Rule
 from preflight.rules.base import Subject
+
+_SOURCE = "API page: VoiceDriverCosFile item 2"
+_FORMATS_TEXT = (
+    f"{', '.join(f.upper() for f in DRIVER_FORMATS[:-1])} or {DRIVER_FORMATS[-1].upper()}"
+)
+
+FORMAT = Rule(
+    "driver.format", "error", f"the content is not {_FORMATS_TEXT}", _FORMATS_TEXT, _SOURCE
+)
+SIZE = Rule(
+    "driver.size",
+    "error",
+    f"larger than {human_bytes(DRIVER_MAX_BYTES)}",
+    f"≤ {human_bytes(DRIVER_MAX_BYTES)}",
+    _SOURCE,
+)
+RULES: tuple[Rule, ...] = (FORMAT, SIZE)
 
 MP3_KBPS = (128, 96, 64, 48, 32)  # best first; 128k keeps 10 min under 10 MB
 _HEADROOM = 0.95  # container overhead and rounding

@@ -6,24 +6,59 @@ import shlex
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from preflight.fields import expected_kind
 from preflight.hints import rename_command
 from preflight.limits import human_bytes
 from preflight.manifest import Manifest
 from preflight.names import split_name
 from preflight.probe.sniff import EXTENSIONS, KIND
-from preflight.registry.file import (
-    EXTENSION_MISMATCH,
-    LFS_POINTER,
+from preflight.report import Finding
+from preflight.rule import Rule
+from preflight.rules.base import Subject
+
+MISSING = Rule("file.missing", "error", "the path does not exist", "", "SPEC §4")
+NOT_REGULAR = Rule(
+    "file.not-regular",
+    "error",
+    "a directory, FIFO, device or socket (never opened for reading)",
+    "",
+    "SPEC §4",
+)
+LFS_POINTER = Rule(
+    "file.lfs-pointer", "error", "the file is a Git LFS pointer, not the content", "", "SPEC §4"
+)
+UNREADABLE = Rule(
+    "file.unreadable", "error", "truncated, corrupt, empty or unparsable", "", "SPEC §4"
+)
+TYPE_MISMATCH = Rule(
+    "file.type-mismatch",
+    "error",
+    "the content is not the kind the field needs (a zip as video material, …)",
+    "",
+    "SPEC §4",
+)
+EXTENSION_MISMATCH = Rule(
+    "file.extension-mismatch",
+    "warning",
+    "the content's real format disagrees with the file extension",
+    "",
+    "SPEC §4",
+)
+OUTSIDE_ROOT = Rule(
+    "file.outside-root",
+    "error",
+    "a manifest inside a git work tree points (after symlinks) outside it",
+    "",
+    "SPEC §4",
+)
+RULES: tuple[Rule, ...] = (
     MISSING,
     NOT_REGULAR,
-    OUTSIDE_ROOT,
-    RULES,
-    TYPE_MISMATCH,
+    LFS_POINTER,
     UNREADABLE,
+    TYPE_MISMATCH,
+    EXTENSION_MISMATCH,
+    OUTSIDE_ROOT,
 )
-from preflight.report import Finding
-from preflight.rules.base import Subject
 
 # A finding of these means the content cannot be judged: the media rules do not run.
 GATES = frozenset(rule.id for rule in RULES if rule is not EXTENSION_MISMATCH)
@@ -89,7 +124,7 @@ def check(subject: Subject) -> Iterator[Finding]:
 
 
 def _kind(subject: Subject) -> Iterator[Finding]:
-    wanted = expected_kind(subject.field, subject.make_type)
+    wanted = subject.material.kind if subject.material else None
     kind = subject.file.kind
     if wanted is None or kind == wanted:
         return

@@ -11,22 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from preflight.fields import FIELDS
 from preflight.limits import VIDEO_CONTAINERS
 from preflight.probe.facts import VideoFacts
-from preflight.registry.identity import FORMAT
-from preflight.registry.identity import RULES as RULES
-from preflight.registry.video import CONTAINER
 from preflight.report import Finding
+from preflight.rule import Rule
 from preflight.rules.base import Subject
-from preflight.rules.video import describe_format, remux_to_mp4
+from preflight.rules.video import CONTAINER, describe_format, remux_to_mp4
+
+FORMAT = Rule(
+    "identity.format",
+    "error",
+    "IdentityCosUrl is not a readable MP4/MOV video, or IdentityWrittenCosUrl is not a PDF",
+    f"IdentityCosUrl: {CONTAINER.limit} video; IdentityWrittenCosUrl: complete PDF",
+    "API page: IdentityCosUrl item 1, IdentityWrittenCosUrl items 1–2",
+)
+RULES: tuple[Rule, ...] = (FORMAT,)
 
 
 def check(subject: Subject) -> Iterator[Finding]:
-    role = FIELDS[subject.field].role
-    if role == "identity-video":
+    if subject.field == "IdentityCosUrl":
         yield from _video(subject)
-    elif role == "identity-letter":
+    elif subject.field == "IdentityWrittenCosUrl":
         yield from _letter(subject)
 
 
@@ -60,3 +65,8 @@ def _letter(subject: Subject) -> Iterator[Finding]:
             actual=file.format,
             limit="PDF",
         )
+
+
+def check_recorded_size(subject: Subject) -> Iterator[Finding]:
+    """An authorization has no size limit: a Git LFS pointer's recorded size judges nothing."""
+    return iter(())

@@ -8,15 +8,14 @@ import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from preflight import materials  # a module: its table imports the file families
 from preflight.fields import (
     FIELDS,
     IDENTITY_FIELDS,
     PREFIX_PLACEHOLDER,
     UPLOAD_PREFIX,
-    applies,
     is_url,
     make_type_of,
-    upload_folder,
 )
 from preflight.limits import (
     ANCHOR_NAME_MAX,
@@ -31,24 +30,116 @@ from preflight.limits import (
 )
 from preflight.manifest import COMMAND_LINE, FLAG_FIELDS, Manifest
 from preflight.names import clean_name, describe_chars, did_you_mean, outside_charset
-from preflight.registry.request import (
+from preflight.report import Finding
+from preflight.rule import Rule
+
+_PAGE = "API page: request parameters"
+UNKNOWN_FIELD = Rule(
+    "request.unknown-field",
+    "error",
+    "a key that the API does not define",
+    "the fields of the API page",
+    _PAGE,
+)
+FIELD_TYPE = Rule(
+    "request.field-type",
+    "error",
+    'wrong JSON/TOML type (e.g. "true" for IsHaveBackground)',
+    "string fields are strings, IsHaveBackground a boolean",
+    _PAGE,
+)
+MAKE_TYPE = Rule(
+    "request.make-type",
+    "error",
+    "MakeType missing or not in the enum",
+    " / ".join(MAKE_TYPES),
+    "API page: MakeType",
+)
+SEX_TYPE = Rule(
+    "request.sex-type",
+    "error",
+    "SexType missing or not MALE/FEMALE",
+    " / ".join(SEX_TYPES),
+    "API page: SexType",
+)
+ANCHOR_NAME = Rule(
+    "request.anchor-name",
+    "error",
+    "AnchorName missing, length or charset",
+    f"{ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} characters: {NAME_CHARSET_TEXT}",
+    "API page: AnchorName item 3",
+)
+ANCHOR_NAME_DUPLICATE = Rule(
+    "request.anchor-name-duplicate",
+    "error",
+    "same AnchorName twice in one run, or listed in --known-anchors",
+    "unique",
+    "API page: AnchorName item 4",
+)
+NOTES = Rule(
+    "request.notes",
+    "error",
+    f"Notes > {NOTES_MAX} chars",
+    f"≤ {NOTES_MAX} characters",
+    "API page: Notes",
+)
+TEXT_DRIVER = Rule(
+    "request.text-driver",
+    "error",
+    "TextDriver length, or malformed SSML",
+    f"{TEXT_DRIVER_MIN}–{TEXT_DRIVER_MAX} characters including SSML tags; well-formed SSML",
+    "API page: TextDriver",
+)
+IDENTITY_MISSING = Rule(
+    "request.identity-missing",
+    "error",
+    "neither identity field, for a type that requires one",
+    "IdentityCosUrl or IdentityWrittenCosUrl, or both",
+    "API page: IdentityCosUrl / IdentityWrittenCosUrl",
+)
+MATERIAL_MISSING = Rule(
+    "request.material-missing",
+    "error",
+    "MaterialCosUrl missing, for a type that requires it",
+    "required for every type but ZERO_SHOT_VOICE",
+    "API page: MaterialCosUrl",
+)
+AUDIO_ID = Rule(
+    "request.audio-id",
+    "error",
+    "ZERO_SHOT_VOICE without AudioId",
+    "required for ZERO_SHOT_VOICE",
+    "API page: AudioId",
+)
+NOT_APPLICABLE = Rule(
+    "request.field-not-applicable",
+    "warning",
+    "a field that the make type does not use (left out of the emitted request)",
+    "",
+    "SPEC §2, per-type table",
+)
+COS_PATH = Rule(
+    "request.cos-path",
+    "error",
+    "a URL that breaks the upload path convention or uses the wrong folder",
+    "…/customer-pipeline/{digits}/{uuid}/{folder}/{file}",
+    "API page: the COS URL of each file field",
+)
+RULES: tuple[Rule, ...] = (
+    UNKNOWN_FIELD,
+    FIELD_TYPE,
+    MAKE_TYPE,
+    SEX_TYPE,
     ANCHOR_NAME,
     ANCHOR_NAME_DUPLICATE,
-    AUDIO_ID,
-    COS_PATH,
-    FIELD_TYPE,
-    IDENTITY_MISSING,
-    MAKE_TYPE,
-    MATERIAL_MISSING,
-    NOT_APPLICABLE,
     NOTES,
-    SEX_TYPE,
     TEXT_DRIVER,
-    UNKNOWN_FIELD,
+    IDENTITY_MISSING,
+    MATERIAL_MISSING,
+    AUDIO_ID,
+    NOT_APPLICABLE,
+    COS_PATH,
 )
-from preflight.registry.request import RULES as RULES
-from preflight.registry.rule import Rule
-from preflight.report import Finding
 
 _UPLOAD_PATH = re.compile(UPLOAD_PREFIX.pattern + r"(?P<folder>[^/]+)/(?P<file>[^/]+)$")
 _TEMPLATED_PATH = re.compile(r"/(?P<folder>[^/]+)/(?P<file>[^/]+)")
@@ -269,9 +360,10 @@ def _per_type(payload: Mapping[str, Any], make_type: MakeType, source: str) -> I
             field="IdentityCosUrl",
             path=source,
         )
-    if make_type.material is not None and not _present(payload, "MaterialCosUrl"):
+    material = materials.material_for("MaterialCosUrl", make_type)
+    if material is not None and not _present(payload, "MaterialCosUrl"):
         yield MATERIAL_MISSING.finding(
-            f"{label} needs MaterialCosUrl: the training {make_type.material}",
+            f"{label} needs MaterialCosUrl: the training {material.name}",
             field="MaterialCosUrl",
             path=source,
         )
@@ -282,7 +374,7 @@ def _per_type(payload: Mapping[str, Any], make_type: MakeType, source: str) -> I
             path=source,
         )
     for name in FIELDS:
-        if payload.get(name) is not None and not applies(name, make_type):
+        if payload.get(name) is not None and not materials.applies(name, make_type):
             yield NOT_APPLICABLE.finding(
                 f"{name} does not apply to {label}; it is left out of the request",
                 field=name,
@@ -297,7 +389,7 @@ def _cos_paths(
         value = _text(payload, name)
         if not spec.is_file or not value or not is_url(value):
             continue
-        folder = upload_folder(name, make_type)
+        folder = materials.upload_folder(name, make_type)
         problem = _cos_problem(value, folder)
         if problem:
             yield COS_PATH.finding(

@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]  # mutation.py, and tests/media.py beside it
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # mutation.py, and tests/helpers/
 
 from mutation import (  # noqa: E402
     MANIFEST_SEEDS,

@@ -7,8 +7,8 @@ process and check every guarantee of the robustness issue at once.
 - the run ends within RUN_SECONDS_MAX and its peak memory (the child and every process it
   waited for, from wait4) stays under MEMORY_MAX_MB;
 - nothing under the test's folder changed: bytes, mtime and ctime of every input, and no file
-  added or removed (HOME and TMPDIR of the child point inside it, so a cache or temporary copy
-  would show); `.preflight_cache` folders are ignored;
+  added or removed (HOME and TMPDIR of the child point inside it, so a temporary copy would
+  show; its facts cache goes to the suite's PREFLIGHT_CACHE_DIR, outside the tree);
 - when `unshare` can make one, the child runs in a user namespace with no network and as a
   user without root's power to read unreadable files.
 """
@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from preflight.probe.pool import START_METHOD
+
 RUN_SECONDS_MAX = 8.0  # a whole batch of hostile files, start-up included
 MEMORY_MAX_MB = 300.0
 TIMEOUT_S = 60  # the child is killed after this: a hang fails the test instead of the suite
 MESSAGE_MAX = 400  # characters: a message is a sentence, not a dump
-IGNORED = frozenset({".preflight_cache"})
 ENV_FOLDER = "_env"  # HOME and TMPDIR of the child, inside the watched tree
 # Findings that say a file could not be read (type-mismatch is left out: a file given on its
 # own is judged for every make type, and most of them need another kind).
@@ -153,10 +154,13 @@ def _run(command: Sequence[str], cwd: Path, env_folder: Path) -> Run:
         "HOME": str(env_folder),
         "TMPDIR": str(env_folder / "tmp"),
         "XDG_CACHE_HOME": str(env_folder / "cache"),
+        "PREFLIGHT_CACHE_DIR": os.environ["PREFLIGHT_CACHE_DIR"],  # tests/conftest.py's
         "LANG": "C.UTF-8",
         "NO_COLOR": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    if START_METHOD in os.environ:  # the suite runs with forked and with spawned workers
+        env[START_METHOD] = os.environ[START_METHOD]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # outside the tree
         started = time.monotonic()
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
@@ -184,7 +188,6 @@ def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
     and for files their size, mtime, ctime and a digest of their bytes."""
     state: dict[str, tuple[object, ...]] = {}
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in IGNORED]
         for name in [*dirs, *files]:
             path = os.path.join(folder, name)
             info = os.lstat(path)

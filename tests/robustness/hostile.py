@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from media import make_photo, make_video, top_box, wav_bytes
-from media_video import remux
+from helpers.media import make_photo, make_video, top_box, wav_bytes
+from helpers.media_video import remux
 
 _UTF8_FLAG = 0x800
 _DOS_DATE = (2024 - 1980) << 9 | 1 << 5 | 1

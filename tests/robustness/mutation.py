@@ -11,11 +11,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from media import make_pdf, make_photo, make_video, make_zip, wav_bytes
+from helpers.media import make_pdf, make_photo, make_video, make_zip, wav_bytes
 
 from preflight import manifest
-from preflight.engine import evaluate
+from preflight.dispatch import check_file
 from preflight.limits import MAKE_TYPES
+from preflight.materials import material_for
 from preflight.probe import probe_file
 from preflight.request import build_request
 from preflight.rules import file, request
@@ -27,7 +28,9 @@ HEAD = 4096  # half of the positions fall here, where the headers are
 Op = tuple[str, int, bytes | int]
 OPERATIONS = ("flip", "truncate", "insert", "overwrite", "copy")
 # Every field a file can fill, with the make types that use it.
-ROLES = [(t, "MaterialCosUrl") for t in MAKE_TYPES.values() if t.material] + [
+ROLES = [
+    (t, "MaterialCosUrl") for t in MAKE_TYPES.values() if material_for("MaterialCosUrl", t)
+] + [
     (MAKE_TYPES["IMAGE"], field)
     for field in ("IdentityCosUrl", "IdentityWrittenCosUrl", "VoiceDriverCosFile")
 ]
@@ -127,7 +130,7 @@ def check_media(folder: Path, name: str, data: bytes) -> None:
     started = time.monotonic()
     facts = probe_file(path, name)
     for make_type, field in ROLES:
-        for finding in evaluate(Subject(field, make_type, facts)):
+        for finding in check_file(Subject(field, make_type, facts))[0]:
             assert finding.message
     json.dumps(facts.to_dict(), allow_nan=False)  # the report stays strict JSON
     elapsed = time.monotonic() - started

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from harness import FACTS_READ, check_cli
+from helpers.media import make_video, top_box
 from hostile import (
     absurd_videos,
     disguised_videos,
@@ -15,7 +16,6 @@ from hostile import (
     noise,
     seed_videos,
 )
-from media import make_video, top_box
 
 
 @pytest.fixture(scope="module")

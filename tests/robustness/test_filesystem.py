@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from harness import FACTS_READ, check_cli, sandbox
+from helpers.media import make_photo, wav_bytes
 from hostile import manifest
-from media import make_photo, wav_bytes
 
 
 def _socket(path: Path) -> socket.socket:

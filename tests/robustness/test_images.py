@@ -8,6 +8,8 @@ from functools import partial
 from pathlib import Path
 
 from harness import FACTS_READ, check_cli
+from helpers.media import make_photo
+from helpers.media_photo import make_png_header
 from hostile import (
     iso_image,
     jpeg_broken_exif,
@@ -17,8 +19,6 @@ from hostile import (
     oriented,
     png_of_mode,
 )
-from media import make_photo
-from media_photo import make_png_header
 
 
 def _make(folder: Path) -> dict[str, str | None]:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness import check_cli
+from helpers.media import make_zip, wav_bytes
+from helpers.media_zip import Member, write_zip
 from hostile import (
     Raw,
     make_many_entries_zip,
@@ -20,8 +22,6 @@ from hostile import (
     wav_rf64,
     write_raw_zip,
 )
-from media import make_zip, wav_bytes
-from media_zip import Member, write_zip
 
 TB = 1024**4
 WAV = wav_bytes(rate=24000, seconds=0.2)

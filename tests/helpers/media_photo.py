@@ -6,7 +6,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from media import wav_bytes
+from helpers.media import wav_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

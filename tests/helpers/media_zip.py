@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from media import wav_bytes
+from helpers.media import wav_bytes
 
 _UTF8_FLAG = 0x800
 _DOS_DATE = (2024 - 1980) << 9 | 1 << 5 | 1  # 2024-01-01: any valid date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from media import make_video, run_ffmpeg
+from helpers.media import make_video, run_ffmpeg
 
 
 def make_long_video(

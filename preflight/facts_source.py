@@ -1,0 +1,64 @@
+"""The facts of every file a run wants: the cache's for a file unchanged since it was probed,
+else the probing workers', which start on each file as soon as it is wanted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from preflight.probe import probing
+from preflight.probe.facts import FileFacts
+from preflight.settings import Settings
+
+if TYPE_CHECKING:
+    from preflight.cache import FactsCache
+    from preflight.probe import EarlyProbing
+
+Progress = Callable[[int, int], None]  # (files probed, files to probe)
+
+
+class FactsSource:
+    def __init__(
+        self, settings: Settings, progress: Progress | None, early: EarlyProbing | None = None
+    ) -> None:
+        self.cache = _cache(settings) if settings.cache else None
+        self.workers = probing(settings.jobs, progress, early)  # adopts `early`'s worker
+        self.known: dict[Path, FileFacts | None] = {}  # None: in the workers' hands
+        self.probed: list[Path] = []
+
+    def __enter__(self) -> FactsSource:
+        self.workers.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.workers.__exit__(*exc)
+
+    def want(self, path: Path, shown: str) -> None:
+        if path in self.known:
+            return
+        self.known[path] = self.cache.get(path, shown) if self.cache else None
+        if self.known[path] is None:
+            self.probed.append(path)
+            self.workers.submit((path, shown))
+
+    def all(self) -> dict[Path, FileFacts]:
+        """Every file's facts, once the workers are done; the cache keeps the new ones."""
+        found = {path: facts for path, facts in self.known.items() if facts is not None}
+        for path, facts in zip(self.probed, self.workers.results(), strict=True):
+            found[path] = facts
+            if self.cache:
+                self.cache.update(path, facts)
+        if self.cache:
+            self.cache.persist()
+        return found
+
+
+def _cache(settings: Settings) -> FactsCache:
+    """The cache of the project run in: its configuration's folder, else its git work tree,
+    else the current folder."""
+    from preflight.cache import FactsCache
+    from preflight.discover import WorkTrees
+
+    root = settings.config.path.parent if settings.config.path else None
+    return FactsCache.open(root or WorkTrees().root(settings.cwd) or settings.cwd)
