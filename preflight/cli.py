@@ -20,6 +20,7 @@ from preflight.reporters.json_report import dumps
 if TYPE_CHECKING:
     from preflight.config import Config
     from preflight.probe import EarlyProbing
+    from preflight.probe.pool import Progress
 
 
 _PROGRESS_FROM = 8  # files: fewer are probed before a bar could be read
@@ -320,7 +321,7 @@ def _step_summary(report: Report) -> None:
         click.echo(f"preflight: cannot append to {summary}: {error.strerror}", err=True)
 
 
-def _progress() -> Callable[[int, int], None] | None:
+def _progress() -> Progress | None:
     """A progress line on stderr for a person at a terminal; nothing in CI or under pre-commit
     (their logs keep every carriage return)."""
     if not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("PRE_COMMIT"):

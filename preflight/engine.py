@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from preflight import __version__, configure, discover, dispatch, manifest
 from preflight.discover import FileRef, WorkTrees
-from preflight.facts_source import FactsSource, Progress
+from preflight.facts_source import FactsSource
 from preflight.manifest import Manifest
 from preflight.probe.facts import FileFacts
 from preflight.report import Finding, Inspection, Report, RequestReport, Skipped
@@ -23,6 +23,7 @@ from preflight.settings import Settings
 
 if TYPE_CHECKING:
     from preflight.probe import EarlyProbing
+    from preflight.probe.pool import Progress
 
 
 def run(

@@ -3,7 +3,6 @@ else the probing workers', which start on each file as soon as it is wanted."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,8 +13,7 @@ from preflight.settings import Settings
 if TYPE_CHECKING:
     from preflight.cache import FactsCache
     from preflight.probe import EarlyProbing
-
-Progress = Callable[[int, int], None]  # (files probed, files to probe)
+    from preflight.probe.pool import Progress
 
 
 class FactsSource:

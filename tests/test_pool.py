@@ -19,7 +19,7 @@ from runner import report_of
 
 import preflight.probe
 from preflight.probe import pool
-from preflight.probe.pool import EarlyWorker, Pool, Tick
+from preflight.probe.pool import EarlyWorker, Pool, Progress
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
 pytestmark = pytest.mark.usefixtures("start_method")  # every test, forked and spawned
@@ -31,7 +31,7 @@ def map_contained(
     jobs: int,
     seconds: float,
     failed: Callable[[str, str], str],
-    tick: Tick | None = None,
+    tick: Progress | None = None,
     early: EarlyWorker[str, str] | None = None,
 ) -> list[str]:
     with Pool(work, jobs, seconds, failed, tick, early=early) as pool:
@@ -142,7 +142,8 @@ def test_a_file_whose_headers_take_too_long_is_unreadable_with_its_format(
     video = make_video(tmp_path / "avatar.mp4", width=320, height=180, audio=False)
     # Loading libmediainfo alone takes longer than this limit.
     monkeypatch.setattr(preflight.probe, "PROBE_SECONDS_MAX", 0.001)
-    facts = preflight.probe.probe_all([(video, "avatar.mp4")], jobs=1)[video]
+    with preflight.probe.probing(jobs=1) as probing:
+        (facts,) = probing.map([(video, "avatar.mp4")])
     assert (facts.format, facts.kind, facts.media) == ("mp4", "video", None)
     assert facts.problem == (
         "the headers could not be read (the parser did not finish in 0.001 s): the file is damaged"

@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +31,7 @@ from preflight.probe.facts import (
 from preflight.probe.sniff import HEAD_BYTES, KIND, format_of_extension, sniff
 
 if TYPE_CHECKING:
-    from preflight.probe.pool import EarlyWorker, Pool
+    from preflight.probe.pool import EarlyWorker, Pool, Progress
 
     Probing = Pool[tuple[Path, str], FileFacts]
     EarlyProbing = EarlyWorker[tuple[Path, str], FileFacts]
@@ -105,20 +105,9 @@ def _preload(formats: frozenset[str]) -> None:
             image.preload(fmt)
 
 
-def probe_all(
-    items: Iterable[tuple[Path, str]],
-    jobs: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[Path, FileFacts]:
-    """Probe each (path, shown) once: see probing."""
-    pending = list(items)
-    with probing(jobs, progress) as pool:
-        return {path: found for (path, _), found in zip(pending, pool.map(pending), strict=True)}
-
-
 def probing(
     jobs: int = 0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     early: EarlyProbing | None = None,
 ) -> Probing:
     """Workers that probe each (path, shown) submitted, each file within PROBE_SECONDS_MAX, as

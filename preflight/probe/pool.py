@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 Failed = Callable[[Item, str], Result]  # the result of an item whose work did not finish
-Tick = Callable[[int, int], None]  # (items done, items in all)
+Progress = Callable[[int, int], None]  # (items done, items in all): the one progress callback
 Preload = Callable[[], None]  # what a worker loads before its first item (imports, typically)
 
 START_METHOD = "PREFLIGHT_START_METHOD"  # "spawn": new interpreters, as on macOS and Windows
@@ -67,7 +67,7 @@ class Pool(Generic[Item, Result]):
         jobs: int,
         seconds: float,
         failed: Failed[Item, Result],
-        tick: Tick | None = None,
+        tick: Progress | None = None,
         parallel_from: int = 1,
         early: EarlyWorker[Item, Result] | None = None,
     ) -> None:
