@@ -17,9 +17,8 @@ from runner import report_of, rules_of
 
 from preflight import cache, facts_source
 from preflight.cache import FactsCache, fingerprint
-from preflight.facts_source import Progress
 from preflight.probe.facts import DocumentFacts, FileFacts
-from preflight.probe.pool import EarlyWorker, Pool
+from preflight.probe.pool import EarlyWorker, Pool, Progress
 
 FAILING_VIDEO = Path("requests", "fail", "instant-avatar", "lin.mov")
 
