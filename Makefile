@@ -35,10 +35,12 @@ lint: $(STAMP)
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/generate.py
 
-# Mutate real files through every probe and rule for FUZZ_SECONDS (not part of `make test`);
-# failing inputs are kept in build/fuzz/failures/.
+# The full differential matrix (the probe against ffmpeg, zipfile and Pillow on ~200 generated
+# files), then mutate real files through every probe and rule for FUZZ_SECONDS (neither is all
+# of `make test`); failing inputs are kept in build/fuzz/failures/.
 FUZZ_SECONDS ?= 300
 fuzz: $(STAMP)
+	PREFLIGHT_DIFFERENTIAL=full $(BIN)/python -m pytest -q tests/differential
 	$(BIN)/python tests/robustness/fuzz.py --seconds $(FUZZ_SECONDS)
 
 # Time preflight against its peers (apt-installed when missing and possible) and against the

@@ -23,7 +23,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
@@ -103,14 +102,17 @@ class FactsCache:
         return found
 
     def update(self, path: Path, probed: facts.FileFacts) -> None:
-        """Keep the facts just probed, under the stat `get` took before the file was probed: a
-        file that changed while it was read misses next time."""
+        """Keep the facts just probed, under the stat that the probe found the file in before
+        and after it read it (FileFacts.read_as), when `get` found the same before the probe:
+        facts of a file that changed while it was read, or since `get`, are not kept."""
         missed = self._missed.pop(str(path), None)
         real, key = missed if missed else self._identify(path)
-        if key is None or probed.node != "file":
+        read_as = list(probed.read_as) if probed.read_as is not None else None
+        if key is None or probed.node != "file" or read_as != key:
             return
         encoded = _encode(probed)
         del encoded["path"]  # the name a run shows the file by is the run's, not the file's
+        del encoded["read_as"]  # the entry's key
         self._entries[real] = {"key": key, "seen": self._now, "facts": encoded}
         self._used.add(real)
         self._changed = True
@@ -211,7 +213,7 @@ def _key_of(path: str, stat_of: Callable[[str], os.stat_result]) -> StatKey | No
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+    return list(facts.stat_key(info))
 
 
 def _decoded(entry: Any, key: StatKey, shown: str) -> facts.FileFacts | None:
@@ -259,18 +261,11 @@ def _read(file: Path) -> dict[str, Any]:
 def _write(file: Path, text: str) -> None:
     """Write `text` to a new file in the folder (made private), then move it over `file`: a run
     reading the cache meanwhile sees the old one or the new one, never half of one."""
+    from preflight import outputs  # only when there is something to write: start-up time
+
     file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not _private(file.parent):
-        return
-    handle, partial = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=file.parent)  # O_EXCL
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(partial, file)  # replaces a symlink at `file` itself, never its target
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(partial)
-        raise
+    if _private(file.parent):
+        outputs.write_text(file, text)  # private to the user, as mkstemp makes it
 
 
 def _encode(value: Any) -> Any:

@@ -146,6 +146,20 @@ RULES = (
         "SPEC §4",
     ),
     Rule(
+        "file.unjudged",
+        "error",
+        "a rule of the file's family could not be judged: a fact it needs could not be read",
+        "every rule judged",
+        "SPEC §4",
+    ),
+    Rule(
+        "file.untracked",
+        "warning",
+        "a manifest in a git work tree names a file that git neither tracks nor has staged (a fresh clone lacks it); an error under pre-commit (PRE_COMMIT set), whose commit would leave it out",
+        "committed or staged",
+        "SPEC §8 (a file CI checks is a file the repository has)",
+    ),
+    Rule(
         "video.container",
         "error",
         "the container, read from the content, is not MP4 or MOV",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,6 +14,7 @@ import click
 from preflight import version_line
 from preflight.fields import FIELDS, UPLOAD_PREFIX
 from preflight.manifest import FLAG_FIELDS
+from preflight.names import printable
 from preflight.report import Report
 from preflight.reporters.formats import CATALOGUE_REPORTERS, INSPECTION_REPORTERS, REPORTERS
 from preflight.reporters.json_report import dumps
@@ -81,6 +83,39 @@ class ConfigurationError(click.ClickException):
     exit_code = 2
 
 
+class NothingToCheck(click.ClickException):
+    """A run that found no manifest and no media file: exit 2, like a usage error (a typo in a
+    path, or a misnamed manifest, must not pass a gate)."""
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return f"nothing to check: {self.message} (--allow-empty lets such a run pass)"
+
+
+class Interrupted(BaseException):
+    """A signal that ends the run (Ctrl-C, SIGTERM, SIGHUP), raised in the main thread so that
+    the workers are stopped on the way out; the exit code is the shell's 128 + the signal."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
+_ENDING_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # Windows has no SIGHUP
+
+
+def _existing(
+    context: click.Context, param: click.Parameter, paths: tuple[Path, ...]
+) -> tuple[Path, ...]:
+    """Paths that are something, if only a dangling symlink (a finding): a path that is
+    nothing at all is a typo, exit 2 naming it, never a green run."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise click.BadParameter(f"{printable(str(path))}: no such file or folder")
+    return paths
+
+
 def _reports(
     context: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> list[tuple[str, Path]]:
@@ -107,13 +142,13 @@ _config_option = click.option(
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this configuration file instead of the nearest .preflight.toml or "
-    "pyproject.toml [tool.preflight].",
+    help="Use this configuration file for every path, instead of each file's nearest "
+    ".preflight.toml or pyproject.toml [tool.preflight].",
 )
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), callback=_existing)
 @_request_flags
 @_format_option(REPORTERS)
 @click.option(
@@ -152,6 +187,11 @@ _config_option = click.option(
     is_flag=True,
     help="Let manifests in a git work tree name files outside it.",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Pass a run that finds no manifest and no media file (by default: exit 2).",
+)
 @_cache_option
 @_config_option
 def check(
@@ -166,6 +206,7 @@ def check(
     exit_zero: bool,
     jobs: int | None,
     allow_outside_root: bool,
+    allow_empty: bool,
     no_cache: bool,
     config_file: Path | None,
     **flags: Any,
@@ -188,8 +229,17 @@ def check(
         allow_outside_root=allow_outside_root,
         cache=not no_cache and configured.cache is not False,
         config=configured,
+        pinned=config_file is not None,
+        committing=bool(os.environ.get("PRE_COMMIT")),
     )
-    report = run(settings, _progress(), click.get_current_context().obj)  # entry.py's worker
+    with _configuration_errors():  # a configuration found below the first path
+        early = click.get_current_context().obj  # entry.py's worker
+        report = run(settings, _progress(), early)
+    if not (report.requests or report.files or allow_empty):
+        raise NothingToCheck(_nothing_found(report))
+    anchors = known_anchors or configured.known_anchors
+    inputs = (*report.inputs, *([anchors] if anchors else []))
+    _check_targets(report, inputs, output, [path for _, path in reports], emit_request)
     if emit_request is not None:
         _emit(report, emit_request)
     _write(report, output_format, output)
@@ -201,7 +251,9 @@ def check(
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path), callback=_existing
+)
 @_format_option(INSPECTION_REPORTERS)
 @_strict_option
 @_cache_option
@@ -224,8 +276,10 @@ def inspect(
         jobs=_first(None, configured.jobs, 0),
         cache=not no_cache and configured.cache is not False,
         config=configured,
+        pinned=config_file is not None,
     )
-    inspections = inspect_files(settings)
+    with _configuration_errors():
+        inspections = inspect_files(settings)
     click.echo(_printable(INSPECTION_REPORTERS[output_format](inspections, _color())), nl=False)
 
 
@@ -252,30 +306,45 @@ def _given(option: _T | None, flag: str, configured: _T | None) -> tuple[_T | No
 
 
 def _config(explicit: Path | None, paths: tuple[Path, ...]) -> Config:
-    """The configuration file given, else the nearest one above the first input."""
+    """The run's configuration, for its run-wide values: the file given, else the nearest one
+    above the first input (each file's own nearest governs its rules: see config.Configs)."""
     from preflight import config
     from preflight.rules import RULES
 
     first = Path(os.path.abspath(paths[0] if paths else "."))
     start = first if first.is_dir() else first.parent
-    found = explicit or config.find(start)
-    if found is None:
-        return config.Config()
+    with _configuration_errors():
+        found = explicit or config.find(start)
+        return config.Config() if found is None else config.load(found, RULES)
+
+
+@contextmanager
+def _configuration_errors() -> Iterator[None]:
+    """A configuration that cannot be used is exit 2, its message safe for a CI log."""
+    from preflight.config import ConfigError
+
     try:
-        return config.load(found, RULES)
-    except config.ConfigError as error:
-        raise ConfigurationError(str(error)) from None
+        yield
+    except ConfigError as error:
+        raise ConfigurationError(printable(str(error))) from None
+
+
+_ANCHORS_BYTES_MAX = 16 << 20  # a million names and more
 
 
 def _anchors(path: Path | None, hint: str) -> frozenset[str]:
-    """AnchorNames already taken: one a line, `#` comments, any UTF-8 (with or without BOM)."""
+    """AnchorNames already taken: one a line, `#` comments, any UTF-8 (with or without BOM),
+    from a regular file of at most _ANCHORS_BYTES_MAX."""
+    from preflight.config import ConfigError, read_bounded
+
     if path is None:
         return frozenset()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror
-        raise click.BadParameter(f"cannot read {path}: {reason}", param_hint=hint) from None
+        text = read_bounded(path, _ANCHORS_BYTES_MAX).decode("utf-8-sig")
+    except (ConfigError, UnicodeDecodeError) as error:
+        unicode = isinstance(error, UnicodeDecodeError)
+        reason = f"cannot read {path}: not UTF-8 text" if unicode else str(error)
+        raise click.BadParameter(printable(reason), param_hint=hint) from None
     lines = (line.strip() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
@@ -289,8 +358,8 @@ def _prefix(value: str | None, hint: str) -> str | None:
     match = UPLOAD_PREFIX.search(prefix)
     if not prefix.startswith(("https://", "http://")) or not match or match.end() != len(prefix):
         raise click.BadParameter(
-            f"{value!r} is not an upload PathPrefix ({{domain}}/customer-pipeline/{{digits}}/"
-            "{uuid}/)",
+            printable(f"{value!r} is not an upload PathPrefix ({{domain}}/customer-pipeline/")
+            + "{digits}/{uuid}/)",
             param_hint=hint,
         )
     return prefix
@@ -300,9 +369,12 @@ def _write(report: Report, name: str, output: Path | None, hint: str = "--output
     if output is None:
         click.echo(_printable(REPORTERS[name](report, _color())), nl=False)
         return
+    from preflight import outputs
+
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(_printable(REPORTERS[name](report, False)), encoding="utf-8")
+        text = _printable(REPORTERS[name](report, False))
+        outputs.write_text(output, text, outputs.public_mode())
     except OSError as error:
         raise click.BadParameter(
             f"cannot write {output}: {error.strerror}", param_hint=hint
@@ -344,23 +416,88 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _nothing_found(report: Report) -> str:
+    """Why a run checked nothing: no manifest where it searched, the media files it saw there
+    (a folder's media are checked through its manifests), the paths it skipped."""
+    from preflight.discover import MANIFEST_NAMES
+
+    reasons = [f"no manifest found (manifests are named {MANIFEST_NAMES})"]
+    searched = report.searched
+    if searched.media:
+        listed = ", ".join(printable(name) for name in searched.media)
+        more = searched.media_seen - len(searched.media)
+        reasons.append(
+            f"media files seen without one: {listed}" + (f" and {more} more" if more > 0 else "")
+        )
+    for skipped in report.skipped[:_NAMED_MAX]:
+        reasons.append(f"{printable(skipped.path)} skipped: {skipped.reason}")
+    if searched.excluded:
+        reasons.append(f"{searched.excluded} excluded by the configuration")
+    return "; ".join(reasons)
+
+
+_NAMED_MAX = 5  # paths named in a message: the first few say enough
+
+
+def _check_targets(
+    report: Report,
+    inputs: tuple[Path, ...],
+    output: Path | None,
+    reports: list[Path],
+    emit_request: Path | None,
+) -> None:
+    """Before anything is written: no target through a symlink out of a work tree (one the
+    checked repository could plant), none onto a file the run read (exit 2, naming it)."""
+    from preflight import outputs
+
+    targets: list[tuple[Path, Path | None, str]] = [(p.parent, p, "--report") for p in reports]
+    if output is not None:
+        targets.append((output.parent, output, "--output"))
+    if emit_request is not None:
+        bodies = [emit_request / f"{name}.json" for name in _body_names(report)]
+        targets += [(emit_request, body, "--emit-request") for body in bodies]
+        targets.append((emit_request, None, "--emit-request"))  # written even with no request
+    read = outputs.identities(inputs)
+    folders: set[Path] = set()
+    for folder, file, hint in targets:
+        try:
+            if folder not in folders:
+                outputs.check_folder(folder)
+                folders.add(folder)
+            if file is not None:
+                outputs.check_not_input(file, read)
+        except outputs.TargetError as error:
+            raise click.BadParameter(printable(str(error)), param_hint=hint) from None
+
+
 def _emit(report: Report, folder: Path) -> None:
     """One API body per request, `avatars/tom/request.toml` → `DIR/tom.json`."""
+    from preflight import outputs
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        taken: set[str] = set()
-        for request in report.requests:
-            name = stem = _body_name(request.source)
-            number = 2
-            while name in taken:
-                name, number = f"{stem}-{number}", number + 1
-            taken.add(name)
+        mode = outputs.public_mode()
+        for request, name in zip(report.requests, _body_names(report), strict=True):
             text = _printable(dumps(request.request))
-            (folder / f"{name}.json").write_text(text, encoding="utf-8")
+            outputs.write_text(folder / f"{name}.json", text, mode)
     except OSError as error:
         raise click.BadParameter(
             f"cannot write to {folder}: {error.strerror}", param_hint="--emit-request"
         ) from None
+
+
+def _body_names(report: Report) -> list[str]:
+    """Each request's body's file name (without `.json`), made unique with -2, -3…"""
+    names: list[str] = []
+    taken: set[str] = set()
+    for request in report.requests:
+        name = stem = _body_name(request.source)
+        number = 2
+        while name in taken:
+            name, number = f"{stem}-{number}", number + 1
+        taken.add(name)
+        names.append(name)
+    return names
 
 
 def _body_name(source: str) -> str:
@@ -384,12 +521,42 @@ def main(early: EarlyProbing | None = None) -> None:
     """`early`: a probing worker started before click loaded, for `check`; stopped here if
     no run adopted it."""
     try:
-        cli.main(prog_name="preflight", standalone_mode=True, obj=early)
+        with _ended_by_signals():
+            cli.main(prog_name="preflight", standalone_mode=True, obj=early)
     except SystemExit:
         raise
+    except Interrupted as interrupted:  # the workers are stopped by now: see Interrupted
+        import signal
+
+        name = signal.Signals(interrupted.signal_number).name
+        click.echo(f"preflight: interrupted ({name}): no report", err=True)
+        sys.exit(128 + interrupted.signal_number)
     except Exception as error:  # an internal error is exit 2, never a bare traceback
-        click.echo(f"preflight: internal error: {type(error).__name__}: {error}", err=True)
+        message = printable(f"{type(error).__name__}: {error}")
+        click.echo(f"preflight: internal error: {message}", err=True)
         sys.exit(2)
     finally:
         if early is not None:
             early.stop()
+
+
+@contextmanager
+def _ended_by_signals() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP raise Interrupted for the time of the run (a signal that the
+    caller ignores, as nohup or a background job does, stays ignored); the handlers are put
+    back after."""
+    import signal
+
+    def interrupt(signal_number: int, frame: object) -> None:
+        raise Interrupted(signal_number)
+
+    previous = {}
+    for name in _ENDING_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            previous[number] = signal.signal(number, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

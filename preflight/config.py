@@ -1,10 +1,12 @@
-"""Configuration: `.preflight.toml`, or `[tool.preflight]` in `pyproject.toml`, the nearest
-found upward from the inputs. Validated strictly: an unknown key, rule or level is an error
-that names it (the CLI exits 2)."""
+"""Configuration: `.preflight.toml`, or `[tool.preflight]` in `pyproject.toml`. Each file is
+governed by the nearest one above it (ruff's per-file model), or by one pinned for the run
+(`--config`). Validated strictly and bounded: an unknown key, rule or level, a file that is not
+a regular file of sane size, or too many globs is an error that names it (the CLI exits 2)."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -13,11 +15,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from preflight.names import did_you_mean
+from preflight.report import Configured
 
 Level = Literal["error", "warning", "off"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "off")
 FILE_NAME = ".preflight.toml"
 _TABLE = "[tool.preflight]"
+CONFIG_BYTES_MAX = 1 << 20  # a configuration is a few hundred bytes; a pyproject.toml a few KB
+GLOBS_MAX = 1000  # `exclude` globs, or `per-path-ignores` entries, in one file
+GLOB_CHARS_MAX = 1000
 
 
 class ConfigError(Exception):
@@ -60,17 +66,115 @@ class Config:
         outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
         return None if outside else Path(relative).as_posix()
 
+    def described(self, shown: str, run_wide: bool) -> Configured:
+        """What the file changes, for the report; its run-wide values only when they applied."""
+        values = {
+            "strict": self.strict,
+            "jobs": self.jobs,
+            "cache": self.cache,
+            "cos-prefix": self.cos_prefix,
+            "known-anchors": None if self.known_anchors is None else str(self.known_anchors),
+        }
+        return Configured(
+            shown,
+            dict(self.levels),
+            {glob: sorted(rule_ids) for glob, rule_ids in self.per_path_ignores},
+            list(self.exclude),
+            {k: v for k, v in values.items() if v is not None} if run_wide else {},
+        )
+
+
+@dataclass
+class Configs:
+    """The configuration that governs each path: the one pinned for the run, else the nearest
+    in its folder or above. Each folder's is found, and each file loaded, once (the files of
+    one run share a few folders); `used` lists those that governed something, in order. One
+    instance serves one run."""
+
+    rule_ids: frozenset[str]
+    pinned: Config | None = None
+    folders: dict[Path, Config] = field(default_factory=dict)
+    loaded: dict[Path, Config] = field(default_factory=dict)  # by file
+    used: dict[Path, Config] = field(default_factory=dict)  # by file, in order of first use
+
+    def seed(self, config: Config) -> None:
+        """A configuration loaded already (the run's own, for its run-wide values)."""
+        if config.path is not None:
+            self.loaded[config.path] = self.used[config.path] = config
+
+    def governing(self, path: Path) -> Config:
+        """The configuration of an absolute path: that of its folder."""
+        return self.of_folder(path.parent)
+
+    def excludes(self, path: Path) -> bool:
+        """Whether the configuration that governs an absolute path excludes it."""
+        return self.governing(path).excludes(path)
+
+    def of_folder(self, folder: Path) -> Config:
+        config = self.pinned or self._nearest(folder)
+        if config.path is not None:
+            self.used.setdefault(config.path, config)
+        return config
+
+    def _nearest(self, folder: Path) -> Config:
+        walked = []  # the folders between `folder` and the nearest one known or configured
+        config = Config()
+        for each in (folder, *folder.parents):
+            if each in self.folders:
+                config = self.folders[each]
+                break
+            walked.append(each)
+            found = in_folder(each)
+            if found is not None:
+                if found not in self.loaded:
+                    self.loaded[found] = load(found, self.rule_ids)
+                config = self.loaded[found]
+                break
+        for each in walked:
+            self.folders[each] = config
+        return config
+
 
 def find(start: Path) -> Path | None:
     """The nearest configuration file in `start` or a folder above it."""
     for folder in (start, *start.parents):
-        candidate = folder / FILE_NAME
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_table(pyproject):
-            return pyproject
+        found = in_folder(folder)
+        if found is not None:
+            return found
     return None
+
+
+def in_folder(folder: Path) -> Path | None:
+    """The folder's configuration file: `.preflight.toml` whatever it is (a FIFO or a dangling
+    symlink is refused when it is read, never passed over), else a `pyproject.toml` with the
+    table."""
+    candidate = folder / FILE_NAME
+    if os.path.lexists(candidate):
+        return candidate
+    pyproject = folder / "pyproject.toml"
+    if os.path.lexists(pyproject) and _has_table(pyproject):
+        return pyproject
+    return None
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Anything else (a FIFO, whose open
+    would block for ever; a device such as /dev/zero; a folder; a symlink loop; a larger file)
+    is refused, naming the path, before a byte of it is read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ConfigError(f"cannot read {path}: it is not a regular file")
+    with os.fdopen(fd, "rb") as stream:
+        data = stream.read(limit + 1) if info.st_size <= limit else b""
+        if info.st_size > limit or len(data) > limit:
+            raise ConfigError(f"cannot read {path}: it is larger than {limit // 1024} KiB")
+    return data
 
 
 def load(path: Path, rule_ids: Iterable[str]) -> Config:
@@ -91,13 +195,13 @@ def _is_pyproject(path: Path) -> bool:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    data = read_bounded(path, CONFIG_BYTES_MAX)
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise ConfigError(f"{path} is not valid TOML: it is nested too deep") from None
 
 
 @dataclass(frozen=True)
@@ -142,6 +246,7 @@ class _Parser:
 
     def _ignores(self, key: str, value: Any) -> tuple[tuple[str, frozenset[str]], ...]:
         table = self._table(key, value)
+        self._bounded(key, table)
         ignores = []
         for glob, rule_ids in table.items():
             listed = self._strings(f"{key}.{glob!r}", rule_ids)
@@ -151,7 +256,18 @@ class _Parser:
         return tuple(ignores)
 
     def _globs(self, key: str, value: Any) -> tuple[str, ...]:
-        return tuple(self._strings(key, value))
+        globs = self._strings(key, value)
+        self._bounded(key, globs)
+        return tuple(globs)
+
+    def _bounded(self, key: str, globs: Iterable[str]) -> None:
+        """Globs are matched against every path a run sees: their number and length are
+        bounded, so that a configuration cannot make the run slow."""
+        listed = list(globs)
+        if len(listed) > GLOBS_MAX:
+            raise self._error(key, f"has {len(listed)} globs; at most {GLOBS_MAX} are allowed")
+        if any(len(glob) > GLOB_CHARS_MAX for glob in listed):
+            raise self._error(key, f"has a glob longer than {GLOB_CHARS_MAX} characters")
 
     def _file(self, key: str, value: Any) -> Path:
         return self.path.parent / self._text(key, value)

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from preflight import manifest
-from preflight.fields import FIELDS, local_file, local_path, make_type_of
+from preflight import git, manifest
+from preflight.config import Configs
+from preflight.fields import FIELDS, local_file, local_path, make_type_of, template_path
 from preflight.manifest import Manifest
 from preflight.materials import applies
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import format_of_extension
+from preflight.report import TOOL_FOLDERS, Searched, Severity
 from preflight.settings import Settings
 
 MANIFEST_NAMES = "request.json, *.request.json, request.toml or *.request.toml"
@@ -29,6 +31,8 @@ class FileRef:
     path: Path  # absolute, symlinks not resolved
     shown: str  # as the report shows it
     outside_root: str | None  # the work tree the path escapes (after symlinks), when it does
+    template: str | None = None  # the ${COS_PATH_PREFIX} value that names it, when one does
+    untracked: Severity | None = None  # file.untracked's level: git's index does not have it
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Found:
     manifests: list[Manifest]
     refs: dict[str, list[FileRef]]  # by manifest source
     standalone: list[tuple[Path, str]]  # media files no manifest names: (absolute, shown)
+    searched: Searched  # what the search passed over
 
 
 @dataclass
@@ -63,11 +68,19 @@ class WorkTrees:
     def _root_of(self, folder: str) -> Path | None:
         if folder not in self.roots:
             parent = os.path.dirname(folder)
-            if os.path.exists(os.path.join(folder, ".git")):
+            # A folder that is a symlink is not a work tree's root: what lies below it is
+            # elsewhere (a real folder is never one; this is for paths as written).
+            if os.path.exists(os.path.join(folder, ".git")) and not os.path.islink(folder):
                 self.roots[folder] = Path(folder)
             else:
                 self.roots[folder] = None if parent == folder else self._root_of(parent)
         return self.roots[folder]
+
+    def tree_of(self, path: Path) -> Path | None:
+        """The work tree an absolute path lies in as written (a symlink to elsewhere lies where
+        it is), after symlinks."""
+        root = self._root_of(os.path.dirname(path)) or self.root(path.parent)
+        return Path(self.real_folder(str(root))) if root else None
 
     def escapes(self, path: Path, root: Path | None) -> str | None:
         """The work tree the path leaves, after symlinks (a loop stays where it is: the probe
@@ -84,13 +97,18 @@ class WorkTrees:
 
 
 def collect(
-    settings: Settings, trees: WorkTrees, found: Callable[[Manifest, list[FileRef]], None]
+    settings: Settings,
+    trees: WorkTrees,
+    configs: Configs,
+    found: Callable[[Manifest, list[FileRef]], None],
 ) -> Found:
-    """Manifests to check and media files to inspect on their own, each once; `found` hears of
-    each manifest and its files as soon as it is read (their probing can start)."""
+    """Manifests to check and media files to inspect on their own, each once, but those the
+    configuration governing them excludes; `found` hears of each manifest and its files as
+    soon as it is read (their probing can start)."""
     manifests: dict[Path, Manifest] = {}
     refs: dict[str, list[FileRef]] = {}
     standalone: dict[Path, str] = {}
+    search = _Search()
 
     def add(key: Path, loaded: Manifest) -> None:
         if key not in manifests:
@@ -100,26 +118,94 @@ def collect(
 
     if settings.fields is not None:
         add(settings.cwd, manifest.from_fields(settings.fields, settings.cwd))
-    excluded = settings.config.excludes
+    excluded = configs.excludes
     for given in settings.paths:
         path = Path(os.path.abspath(settings.cwd / given))
         if excluded(path):
+            search.excluded += 1
             continue
         if path.is_dir():
-            for each in manifest.discover(path):
-                if excluded(each):
-                    continue
+            for each in search.manifests(path):
                 shown = os.path.normpath(os.path.join(str(given), os.path.relpath(each, path)))
-                add(trees.key(each), manifest.load(each, shown))
+                if each in search.unlisted:
+                    add(each, manifest.unlisted(each, shown, search.unlisted[each]))
+                elif excluded(each):
+                    search.excluded += 1
+                else:
+                    add(trees.key(each), _load(each, shown, settings, trees))
         elif manifest.is_manifest(path):
-            add(trees.key(path), manifest.load(path, str(given)))
+            add(trees.key(path), _load(path, str(given), settings, trees))
         else:
-            owners = dict(_manifests_referencing(path, settings, trees))
+            owners = dict(_manifests_referencing(path, settings, trees, configs))
             for key, owner in owners.items():
                 add(key, owner)
             if not owners:
                 standalone.setdefault(path, str(given))
-    return Found(list(manifests.values()), refs, list(standalone.items()))
+    searched = search.searched(settings.cwd)
+    return Found(list(manifests.values()), refs, list(standalone.items()), searched)
+
+
+@dataclass
+class _Search:
+    """The search of the folders given for manifests: what it passed over is counted, and a
+    folder it cannot list is yielded in the manifests' place (see manifest.unlisted)."""
+
+    hidden: int = 0
+    tools: int = 0
+    symlinked: int = 0
+    excluded: int = 0
+    media: list[Path] = field(default_factory=list)  # the first media files seen (extension)
+    media_seen: int = 0
+    unlisted: dict[Path, str] = field(default_factory=dict)  # folder → why
+
+    def manifests(self, folder: Path) -> Iterator[Path]:
+        """Manifests below `folder` (searched even when hidden, a tool's or a symlink: it was
+        given), and folders that cannot be listed, in a stable order."""
+        failed: list[OSError] = []
+        for root, dirs, files in os.walk(folder, onerror=failed.append):
+            yield from self._unlisted(failed)
+            dirs[:] = [d for d in sorted(dirs) if self._enters(root, d)]
+            for name in sorted(files):
+                if manifest.is_manifest_name(name):
+                    yield Path(root, name)
+                elif format_of_extension(os.path.splitext(name)[1][1:].lower()):
+                    self.media_seen += 1
+                    if len(self.media) < _MEDIA_NAMED:
+                        self.media.append(Path(root, name))
+        yield from self._unlisted(failed)
+
+    def _enters(self, root: str, name: str) -> bool:
+        if name.startswith("."):
+            self.hidden += name != ".git"
+        elif name in TOOL_FOLDERS:
+            self.tools += 1
+        elif os.path.islink(os.path.join(root, name)):
+            self.symlinked += 1  # os.walk would not enter it either: counted here
+        else:
+            return True
+        return False
+
+    def _unlisted(self, failed: list[OSError]) -> Iterator[Path]:
+        while failed:
+            error = failed.pop(0)
+            folder = Path(os.fsdecode(error.filename))
+            self.unlisted[folder] = (error.strerror or type(error).__name__).lower()
+            yield folder
+
+    def searched(self, cwd: Path) -> Searched:
+        media = tuple(_relative(path, cwd) for path in self.media)
+        counts = (self.hidden, self.tools, self.symlinked, self.excluded)
+        return Searched(*counts, media, self.media_seen)
+
+
+_MEDIA_NAMED = 5  # media files seen that a report can name: the first few say enough
+
+
+def _relative(path: Path, cwd: Path) -> str:
+    try:
+        return os.path.relpath(path, cwd)
+    except ValueError:  # another drive (Windows)
+        return str(path)
 
 
 def file_refs(source: Manifest, settings: Settings, trees: WorkTrees) -> Iterator[FileRef]:
@@ -133,9 +219,66 @@ def file_refs(source: Manifest, settings: Settings, trees: WorkTrees) -> Iterato
         value = local_file(name, source.payload.get(name))
         if value is None or (make_type is not None and not applies(name, make_type)):
             continue
-        path = Path(os.path.abspath(source.folder / local_path(value)))
-        shown = os.path.normpath(os.path.join(shown_folder, local_path(value)))
-        yield FileRef(name, path, shown, trees.escapes(path, root))
+        path, shown = _located(source.folder, shown_folder, local_path(value), settings.cwd)
+        template = source.payload[name] if template_path(source.payload[name]) else None
+        yield FileRef(name, path, shown, trees.escapes(path, root), template)
+
+
+def _located(folder: Path, shown_folder: str, value: str, cwd: Path) -> tuple[Path, str]:
+    """The file an uploader opening `value` from `folder` gets, absolute, and how the report
+    shows it. A `..` leaves the folder that the path before it leads to, after symlinks, as the
+    operating system takes it (on Windows `..` is lexical, and so is realpath there): with
+    `link` a symlink to `x/y`, `link/../b` is `x/b`, not the `b` beside `link`. When the two
+    readings differ, the report shows the real path (relative to the working folder)."""
+    lexical = Path(os.path.abspath(folder / value))
+    shown = os.path.normpath(os.path.join(shown_folder, value))
+    parts = value.split("/")
+    if os.pardir not in parts:
+        return lexical, shown
+    last = len(parts) - parts[::-1].index(os.pardir)  # just after the last `..`
+    head, tail = "/".join(parts[:last]), parts[last:]
+    real_head = os.path.realpath(os.path.join(folder, head))
+    if os.path.realpath(os.path.normpath(os.path.join(folder, head))) == real_head:
+        return lexical, shown  # no symlink before a `..`: the lexical reading is the file
+    path = Path(os.path.normpath(os.path.join(real_head, *tail)))
+    if os.path.isabs(shown):
+        return path, str(path)
+    try:
+        return path, os.path.relpath(path, os.path.realpath(cwd))
+    except ValueError:  # another drive (Windows)
+        return path, str(path)
+
+
+def _load(path: Path, shown: str, settings: Settings, trees: WorkTrees) -> Manifest:
+    """A manifest, unless it is a symlink out of the git work tree it lies in: that one is
+    never read (it could be any file of the machine running the check)."""
+    root = None if settings.allow_outside_root else trees.tree_of(path)
+    outside = trees.escapes(path, root)
+    return manifest.refused(path, shown, outside) if outside else manifest.load(path, shown)
+
+
+def mark_untracked(found: Found, trees: WorkTrees, level: Severity) -> None:
+    """Mark the files that manifests in git work trees name, and that the index of the work tree
+    they are in (committed or staged) does not have: a fresh clone, as CI makes, would not
+    have them either. Files that are not there, outside work trees, or in one that git cannot
+    read (git absent, a folder that only looks like one) are left alone."""
+    wanted: dict[Path, dict[str, list[tuple[str, int]]]] = {}  # root → relative → refs
+    for source, refs in found.refs.items():
+        for number, ref in enumerate(refs):
+            if source == manifest.COMMAND_LINE or ref.outside_root is not None:
+                continue
+            real = trees.real(ref.path)
+            root = trees.root(Path(real).parent)
+            if root is not None and os.path.isfile(real):
+                relative = Path(os.path.relpath(real, root)).as_posix()
+                wanted.setdefault(root, {}).setdefault(relative, []).append((source, number))
+    for root, files in wanted.items():
+        indexed = git.indexed(root, files)
+        for relative, places in files.items():
+            if indexed is not None and relative not in indexed:
+                for source, number in places:
+                    refs = found.refs[source]
+                    refs[number] = replace(refs[number], untracked=level)
 
 
 def not_material(facts: FileFacts) -> str | None:
@@ -157,7 +300,7 @@ def base(cwd: Path, trees: WorkTrees) -> str:
 
 
 def _manifests_referencing(
-    media: Path, settings: Settings, trees: WorkTrees
+    media: Path, settings: Settings, trees: WorkTrees, configs: Configs
 ) -> Iterator[tuple[Path, Manifest]]:
     """Manifests in the file's folder or an ancestor, up to the work tree's root (outside one,
     up to the file system's), that name the file in one of their fields."""
@@ -166,9 +309,9 @@ def _manifests_referencing(
     folder = target.parent
     while True:
         found = (p for p in _listdir(folder) if manifest.is_manifest(p))
-        for candidate in sorted(p for p in found if not settings.config.excludes(p)):
+        for candidate in sorted(p for p in found if not configs.excludes(p)):
             shown = os.path.relpath(candidate, trees.key(settings.cwd))
-            loaded = manifest.load(candidate, shown)
+            loaded = _load(candidate, shown, settings, trees)
             if any(trees.key(ref.path) == target for ref in file_refs(loaded, settings, trees)):
                 yield candidate, loaded
         if folder == stop or stop not in folder.parents:

@@ -67,7 +67,10 @@ def check_manifest(
     for ref in refs:
         probed = facts.get(ref.path)  # None: outside the work tree, never opened
         shown = replace(probed, path=ref.shown) if probed else FileFacts(ref.shown, "other")
-        found, checked = check_file(Subject(ref.field, make_type, shown, ref.outside_root))
+        subject = Subject(
+            ref.field, make_type, shown, ref.outside_root, ref.template, ref.untracked
+        )
+        found, checked = check_file(subject)
         findings += found
         ran += checked
         read = shown.to_dict() if probed else None

@@ -3,22 +3,25 @@
 Discovery (preflight.discover) reads manifests and starts probing each file they name as soon
 as it is read; the facts source (preflight.facts_source) gives each file's facts, cached or
 probed; dispatch (preflight.dispatch) runs the rules; configuration (preflight.configure)
-stamps each finding with its configured level."""
+stamps each finding with the level that the configuration governing it gives (that of the
+manifest's folder, or the standalone file's), and the report names every configuration used."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight import __version__, configure, discover, dispatch, manifest
+from preflight.config import Config, Configs
 from preflight.discover import FileRef, WorkTrees
 from preflight.facts_source import FactsSource
 from preflight.manifest import Manifest
 from preflight.probe.facts import FileFacts
-from preflight.report import Finding, Inspection, Report, RequestReport, Skipped
-from preflight.rules import request
+from preflight.report import Configured, Finding, Inspection, Report, RequestReport, Skipped
+from preflight.rules import RULES, request
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +34,7 @@ def run(
 ) -> Report:
     """`early`: a probing worker started already, for the probing to adopt."""
     trees = WorkTrees()
+    configs = _configs(settings)
     with FactsSource(settings, progress, early) as source:
 
         def found(_: Manifest, refs: list[FileRef]) -> None:
@@ -38,13 +42,15 @@ def run(
                 if ref.outside_root is None:
                     source.want(ref.path, ref.shown)
 
-        discovered = discover.collect(settings, trees, found)
+        discovered = discover.collect(settings, trees, configs, found)
         for path, shown in discovered.standalone:
             source.want(path, shown)
+        # git lists the index while the workers probe
+        discover.mark_untracked(discovered, trees, "error" if settings.committing else "warning")
         facts = source.all()
     duplicates = request.check_duplicates(discovered.manifests, settings.known_anchors)
     requests = tuple(
-        _request(m, discovered.refs[m.source], facts, duplicates.get(m.source, []), settings)
+        _request(m, discovered.refs[m.source], facts, duplicates, settings, configs)
         for m in discovered.manifests
     )
     files, skipped = [], []
@@ -54,35 +60,80 @@ def run(
         if reason:
             skipped.append(Skipped(shown, reason))
         else:
-            files.append(_inspection(probed, path, settings))
+            files.append(_inspection(probed, path, configs.governing(path), settings.strict))
     base = discover.base(settings.cwd, trees)
-    return Report(__version__, requests, tuple(files), tuple(skipped), base)
+    used = _described(configs, settings)
+    inputs = (*_read(discovered), *configs.loaded)
+    searched = discovered.searched
+    return Report(
+        __version__,
+        requests,
+        tuple(files),
+        tuple(skipped),
+        base,
+        used,
+        searched=searched,
+        inputs=inputs,
+    )
 
 
 def inspect(settings: Settings, progress: Progress | None = None) -> list[Inspection]:
-    """Each file given, on its own, with the run's configuration: `preflight inspect`."""
+    """Each file given, on its own, with the configuration that governs it: `preflight
+    inspect`."""
+    configs = _configs(settings)
     given = {Path(os.path.abspath(settings.cwd / p)): str(p) for p in settings.paths}
     with FactsSource(settings, progress) as source:
         for path, shown in given.items():
             source.want(path, shown)
         facts = source.all()
-    return [_inspection(replace(facts[p], path=shown), p, settings) for p, shown in given.items()]
+    return [
+        _inspection(replace(facts[p], path=shown), p, configs.governing(p), settings.strict)
+        for p, shown in given.items()
+    ]
 
 
-def _inspection(facts: FileFacts, path: Path, settings: Settings) -> Inspection:
-    found = dispatch.inspect_file(facts)
-    return configure.inspection(found, path, settings.config, settings.strict)
+def _read(found: discover.Found) -> Iterator[Path]:
+    """The files a run read, but its configuration files: manifests, the files they name
+    (those it opened), files given."""
+    for source in found.manifests:
+        if source.source != manifest.COMMAND_LINE:
+            yield source.folder / os.path.basename(source.source)
+        yield from (ref.path for ref in found.refs[source.source] if ref.outside_root is None)
+    yield from (path for path, _ in found.standalone)
+
+
+def _configs(settings: Settings) -> Configs:
+    """The run's configuration governs every file when pinned; else each file's nearest."""
+    configs = Configs(frozenset(RULES), settings.config if settings.pinned else None)
+    configs.seed(settings.config)
+    return configs
+
+
+def _described(configs: Configs, settings: Settings) -> tuple[Configured, ...]:
+    """Each configuration file used, shown relative to the working folder when inside it."""
+    described = []
+    for path, config in configs.used.items():
+        shown = os.path.relpath(path, settings.cwd) if path.is_relative_to(settings.cwd) else path
+        described.append(config.described(str(shown), path == settings.config.path))
+    return tuple(described)
+
+
+def _inspection(facts: FileFacts, path: Path, config: Config, strict: bool) -> Inspection:
+    return configure.inspection(dispatch.inspect_file(facts), path, config, strict)
 
 
 def _request(
     source: Manifest,
     refs: list[FileRef],
     facts: dict[Path, FileFacts],
-    duplicates: list[Finding],
+    duplicates: dict[str, list[Finding]],
     settings: Settings,
+    configs: Configs,
 ) -> RequestReport:
-    found = dispatch.check_manifest(source, refs, facts, duplicates, settings.cos_prefix)
+    """The request's findings, at the levels of the configuration of the manifest's folder."""
+    own = duplicates.get(source.source, [])
+    found = dispatch.check_manifest(source, refs, facts, own, settings.cos_prefix)
     where = {ref.shown: ref.path for ref in refs}  # a finding's path → the file, for ignores
     if source.source != manifest.COMMAND_LINE:
         where[source.source] = source.folder / os.path.basename(source.source)
-    return configure.request(found, where, settings.config, settings.strict)
+    return configure.request(found, where, configs.of_folder(source.folder), settings.strict)

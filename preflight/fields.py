@@ -42,8 +42,18 @@ UPLOAD_PREFIX = re.compile(
 
 
 def is_url(value: str) -> bool:
-    """A file field holds an uploaded object's URL (or a templated one), else a local path."""
+    """A file field holds an object's URL (or a templated one), else a local path."""
     return value.startswith(PREFIX_PLACEHOLDER) or _URL_SCHEME.match(value) is not None
+
+
+def template_path(value: str) -> str | None:
+    """The path under the upload prefix that a `${COS_PATH_PREFIX}/{folder}/{file}` template
+    names ("video/tom.mp4"), None for any other value. Nothing is uploaded yet where the prefix
+    is still a placeholder: the file it stands for is the local one at that path from the
+    manifest's folder (an upload of the folder to the prefix puts it there)."""
+    if not value.startswith(PREFIX_PLACEHOLDER):
+        return None
+    return value[len(PREFIX_PLACEHOLDER) :].lstrip("/") or None
 
 
 def make_type_of(value: object) -> MakeType | None:
@@ -51,10 +61,11 @@ def make_type_of(value: object) -> MakeType | None:
 
 
 def local_file(field: str, value: object) -> str | None:
-    """The field's value when it names a local file (not a URL, not empty), else None."""
-    if FIELDS[field].is_file and isinstance(value, str) and value and not is_url(value):
-        return value
-    return None
+    """The local file a file field names: its value when that is a path (not a URL, not
+    empty), the path a template stands for (template_path), else None."""
+    if not FIELDS[field].is_file or not isinstance(value, str) or not value:
+        return None
+    return template_path(value) or (None if is_url(value) else value)
 
 
 def local_path(value: str) -> str:

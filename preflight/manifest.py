@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 MANIFEST_MAX_BYTES = 1024**2  # a request is a few hundred bytes: anything larger is not one
-_SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "__MACOSX"})
 COMMAND_LINE = "<command line>"
 FLAG_FIELDS = {  # `preflight check` flag → payload field, for a request given on the command line
     "make-type": "MakeType",
@@ -38,27 +35,21 @@ class Manifest:
     extra_keys: tuple[str, ...] = ()  # top-level keys of a body beside Header and Payload
     missing: bool = False  # the manifest does not exist
     problem: str | None = None  # why the manifest could not be read
+    outside_root: str | None = None  # the work tree it is a symlink out of: never read
 
     @property
     def readable(self) -> bool:
-        return not self.missing and self.problem is None
+        return not self.missing and self.problem is None and self.outside_root is None
 
 
 def is_manifest(path: Path) -> bool:
-    return _is_manifest_name(path.name)
+    return is_manifest_name(path.name)
 
 
-def _is_manifest_name(name: str) -> bool:
+def is_manifest_name(name: str) -> bool:
     return name in ("request.json", "request.toml") or name.endswith(
         (".request.json", ".request.toml")
     )
-
-
-def discover(folder: Path) -> Iterator[Path]:
-    """Manifests below `folder`, in a stable order, skipping hidden and tool folders."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_FOLDERS)
-        yield from (Path(root, name) for name in sorted(files) if _is_manifest_name(name))
 
 
 def load(path: Path, shown: str) -> Manifest:
@@ -71,6 +62,18 @@ def load(path: Path, shown: str) -> Manifest:
     except _ManifestError as error:
         return Manifest(shown, folder, {}, problem=str(error))
     return Manifest(shown, folder, payload, extra)
+
+
+def refused(path: Path, shown: str, outside_root: str) -> Manifest:
+    """A manifest that is a symlink out of its git work tree `outside_root`, left unread."""
+    return Manifest(shown, path.parent, {}, outside_root=outside_root)
+
+
+def unlisted(folder: Path, shown: str, reason: str) -> Manifest:
+    """A folder that a search could not list: the manifests in it, if any, go unchecked, so it
+    stands in their place, unreadable."""
+    problem = f"the folder cannot be listed ({reason}): the manifests in it are not checked"
+    return Manifest(shown, folder, {}, problem=problem)
 
 
 def from_fields(fields: dict[str, Any], folder: Path) -> Manifest:

@@ -4,6 +4,7 @@ guess at a mistyped name."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from itertools import groupby
 
@@ -54,12 +55,29 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
 
 
 _SHOWN_MAX = 60
+# What a CI runner reads as a workflow command: `::` at the start of a line, and (GitHub's
+# runner still honours the old syntax) `##[` anywhere in one.
+_COMMAND = re.compile(r"^::|##\[")
+
+
+def printable(text: str) -> str:
+    """Text from someone else's files, safe on a line of a terminal or a CI log: what is not
+    printable (C0 and C1 controls, so ESC and every colour or cursor sequence; newlines;
+    invisible format characters; the lone surrogates of a file name that is not UTF-8) as a
+    Python escape (`\x1b`, `\n`, `\udcff`), and what a runner would read as a command broken
+    by an escaped character (`\x3a:`, `#\x23[`). The one escaping of every text format."""
+    safe = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return _COMMAND.sub(_broken, safe)
+
+
+def _broken(match: re.Match[str]) -> str:
+    return "\\x3a:" if match[0] == "::" else "#\\x23["
 
 
 def shown(text: str) -> str:
-    """A name from someone else's file, safe to print: control characters escaped, and a
-    long one cut in the middle (a 64 KB zip entry name must not make a 64 KB message)."""
-    safe = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    """A name from someone else's file, safe to print (see printable), a long one cut in the
+    middle (a 64 KB zip entry name must not make a 64 KB message)."""
+    safe = printable(text)
     if len(safe) <= _SHOWN_MAX:
         return safe
     return f"{safe[: _SHOWN_MAX - 20]}…{safe[-16:]}"

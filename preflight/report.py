@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -150,6 +151,57 @@ class Skipped:
     reason: str
 
 
+# Folders a search passes over, and counts (Searched.tools): a package manager's, Python's, the
+# macOS Finder's. `.git` is passed over without a count: git never checks out a path in it.
+TOOL_FOLDERS = ("node_modules", "__pycache__", "__MACOSX")
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What the search of the folders given passed over, for the report to say (nothing is
+    skipped silently): folders not entered, by why, and paths the configuration excludes."""
+
+    hidden: int = 0  # folders whose name starts with "." (but .git, which git never checks out)
+    tools: int = 0  # node_modules, __pycache__, __MACOSX
+    symlinked: int = 0  # symlinks to folders: not followed
+    excluded: int = 0  # paths given or found that the configuration excludes
+    # Media files seen in the folders (a folder's media are checked through its manifests:
+    # these say what a run that found none missed): the first few, as shown, and how many.
+    media: tuple[str, ...] = ()
+    media_seen: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.hidden or self.tools or self.symlinked or self.excluded)
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "hidden_folders": self.hidden,
+            "tool_folders": self.tools,
+            "symlinked_folders": self.symlinked,
+            "excluded": self.excluded,
+        }
+
+
+@dataclass(frozen=True)
+class Configured:
+    """A configuration file the run applied and what it changes, for a reviewer to see (a pull
+    request that adds one can turn rules off)."""
+
+    path: str
+    rules: dict[str, str]  # rule ID → level
+    per_path_ignores: dict[str, list[str]]  # glob → rule IDs
+    exclude: list[str]
+    settings: dict[str, JSON]  # the run-wide values it set (only the run's own configuration's)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.rules or self.per_path_ignores or self.exclude or self.settings)
+
+    def to_dict(self) -> dict[str, JSON]:
+        return dict(vars(self))  # the values are JSON already: no deep copy (asdict's)
+
+
 @dataclass(frozen=True)
 class Report:
     version: str
@@ -157,6 +209,11 @@ class Report:
     files: tuple[Inspection, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     base: str = ""  # the run's folder within its git work tree ("" at the root or outside one)
+    configuration: tuple[Configured, ...] = ()  # the files that governed what was checked
+    searched: Searched = Searched()
+    # Every file the run read (manifests, the files they name, files given, configurations),
+    # absolute: never rendered; the CLI refuses to write a report over one of them.
+    inputs: tuple[Path, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -194,4 +251,6 @@ class Report:
             "requests": [r.to_dict() for r in self.requests],
             "files": [i.to_dict() for i in self.files],
             "skipped": [dict(vars(s)) for s in self.skipped],
+            "configuration": [c.to_dict() for c in self.configuration],
+            "not_searched": self.searched.to_dict(),
         }

@@ -20,5 +20,9 @@ class Settings:
     jobs: int = 0  # 0: one process per core when the batch is large enough to pay for it
     allow_outside_root: bool = False
     cache: bool = False  # reuse facts of unchanged files from the user cache folder (cache.py)
-    config: Config = field(default_factory=Config)  # rule levels, ignores and excludes
+    # The run's configuration, whose run-wide values are above (the nearest to the first path,
+    # or --config); it governs every file only when `pinned`, else each file's nearest does.
+    config: Config = field(default_factory=Config)
+    pinned: bool = False
+    committing: bool = False  # run by pre-commit (PRE_COMMIT set): a commit is being made
     cwd: Path = field(default_factory=Path.cwd)

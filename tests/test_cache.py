@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from runner import report_of, rules_of
 
 from preflight import cache, facts_source
 from preflight.cache import FactsCache, fingerprint
-from preflight.probe.facts import DocumentFacts, FileFacts
+from preflight.probe.facts import DocumentFacts, FileFacts, stat_key
 from preflight.probe.pool import EarlyWorker, Pool, Progress
 
 FAILING_VIDEO = Path("requests", "fail", "instant-avatar", "lin.mov")
@@ -234,6 +235,11 @@ def _document(shown: str) -> FileFacts:
     return FileFacts(shown, "file", 9, "pdf", "document", media=DocumentFacts("1.7", False))
 
 
+def _probed(file: Path, shown: str) -> FileFacts:
+    """The facts as the probe gives them: with the stat the file had while it was read."""
+    return replace(_document(shown), read_as=stat_key(file.stat()))
+
+
 def test_open_get_update_persist(tmp_path: Path, cache_folder: Path) -> None:
     """The interface the engine uses: a miss, then the facts probed, kept for the next run
     under whatever name it shows the file by; through a symlink, the same file."""
@@ -242,7 +248,7 @@ def test_open_get_update_persist(tmp_path: Path, cache_folder: Path) -> None:
     (tmp_path / "link.pdf").symlink_to(letter)
     facts = FactsCache.open(tmp_path)
     assert facts.get(letter, "letter.pdf") is None
-    facts.update(letter, _document("letter.pdf"))
+    facts.update(letter, _probed(letter, "letter.pdf"))
     facts.persist()
     again = FactsCache.open(tmp_path)
     assert again.get(letter, "a/letter.pdf") == _document("a/letter.pdf")
@@ -261,7 +267,7 @@ def test_a_path_through_a_symlinked_folder_is_the_file_the_kernel_finds(
     beside_target.write_bytes(b"%PDF-1.7\n")
     (tmp_path / "letter.pdf").write_bytes(b"%PDF-1.4\n")
     facts = FactsCache.open(tmp_path)
-    facts.update(beside_target, _document("letter.pdf"))
+    facts.update(beside_target, _probed(beside_target, "letter.pdf"))
     facts.persist()
     again = FactsCache.open(tmp_path)
     assert again.get(tmp_path / "link" / ".." / "letter.pdf", "x") == _document("x")
@@ -276,7 +282,7 @@ def test_a_file_changed_while_it_was_probed_misses_next_time(
     facts = FactsCache.open(tmp_path)
     assert facts.get(letter, "letter.pdf") is None  # the stat the facts will be stored under
     letter.write_bytes(b"%PDF-1.4\n")
-    facts.update(letter, _document("letter.pdf"))
+    facts.update(letter, _probed(letter, "letter.pdf"))
     facts.persist()
     assert FactsCache.open(tmp_path).get(letter, "letter.pdf") is None
 
@@ -289,7 +295,7 @@ def test_persist_drops_entries_of_files_gone_and_keeps_the_newest_that_fit(
         file.write_bytes(b"%PDF-1.7\n")
     facts = FactsCache.open(tmp_path)
     for file in files:
-        facts.update(file, _document(file.name))
+        facts.update(file, _probed(file, file.name))
     facts.persist()
 
     def older(stored: dict[str, Any]) -> None:
@@ -299,13 +305,13 @@ def test_persist_drops_entries_of_files_gone_and_keeps_the_newest_that_fit(
     _rewrite(_stored(cache_folder), older)
     files[0].unlink()
     newer = FactsCache.open(tmp_path)
-    newer.update(files[-1], _document(files[-1].name))
+    newer.update(files[-1], _probed(files[-1], files[-1].name))
     newer.persist()
     stored = json.loads(_stored(cache_folder).read_text(encoding="utf-8"))["files"]
     assert sorted(stored) == sorted(str(f.resolve()) for f in files[1:])
     size = _stored(cache_folder).stat().st_size
     newest = FactsCache.open(tmp_path)
-    newest.update(files[-1], _document(files[-1].name))
+    newest.update(files[-1], _probed(files[-1], files[-1].name))
     monkeypatch.setattr(cache, "FILE_BYTES_MAX", size // 2)
     newest.persist()
     assert _stored(cache_folder).stat().st_size <= size // 2

@@ -56,6 +56,11 @@ def _outside_root() -> set[str]:
     return {f.rule for f in check_file(subject)[0]}
 
 
+def _untracked() -> set[str]:
+    subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE"], video(), untracked="error")
+    return {f.rule for f in check_file(subject)[0]}
+
+
 def _rules(
     file: FileFacts, make_type: str | None = "IMAGE", field: str = "MaterialCosUrl"
 ) -> set[str]:
@@ -91,6 +96,8 @@ CASES: dict[str, Callable[[], set[str]]] = {
     "file.type-mismatch": lambda: _rules(photo()),
     "file.extension-mismatch": lambda: _rules(video(path="video/tom.mov")),
     "file.outside-root": _outside_root,
+    "file.unjudged": lambda: _rules(video(fps=None)),
+    "file.untracked": _untracked,
     "video.container": lambda: _rules(video(path="video/tom.mkv", format="mkv")),
     "video.size": lambda: _rules(video(size=5 * GB + 1)),
     "video.duration": lambda: _rules(video(duration_s=119.999)),

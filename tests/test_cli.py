@@ -197,10 +197,10 @@ def test_a_media_file_no_manifest_names_is_checked_on_its_own(tmp_path: Path) ->
     assert report["files"][0]["accepted_as"] == []
 
 
-def test_a_path_that_does_not_exist_is_a_finding_not_a_crash(tmp_path: Path) -> None:
-    code, report = report_of("nowhere.mp4", cwd=tmp_path)
-    assert code == 1
-    assert rules_of(report) == {"file.missing"}
+def test_a_path_that_does_not_exist_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    """SPEC §8: a typo in a path is exit 2, never a finding (nor a green run)."""
+    code, out = invoke("check", "nowhere.mp4", cwd=tmp_path)
+    assert code == 2 and not out
 
 
 def test_anchor_names_must_be_unique_in_a_run_and_new(tmp_path: Path) -> None:
@@ -343,7 +343,9 @@ def test_known_anchors_written_by_notepad(tmp_path: Path) -> None:
 def test_files_that_are_neither_manifests_nor_media_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# assets\n", encoding="utf-8")
     (tmp_path / "tom.json").write_text("{}", encoding="utf-8")
-    code, report = report_of("README.md", "tom.json", cwd=tmp_path)
+    code, out = invoke("check", "README.md", "tom.json", cwd=tmp_path)
+    assert code == 2 and not out  # nothing checked: see tests/robustness/test_gate_silence.py
+    code, report = report_of("README.md", "tom.json", "--allow-empty", cwd=tmp_path)
     assert code == 0 and report["requests"] == [] and report["files"] == []
     reasons = {s["path"]: s["reason"] for s in report["skipped"]}
     assert "manifests are named" in reasons["tom.json"]
@@ -356,7 +358,8 @@ def test_a_broken_manifest_is_one_finding_not_a_cascade(tmp_path: Path) -> None:
     assert code == 1 and [f["rule"] for f in report["requests"][0]["findings"]] == [
         "file.unreadable"
     ]
-    code, report = report_of("nope/request.toml", cwd=tmp_path)
+    (tmp_path / "gone.request.toml").symlink_to(tmp_path / "nope" / "request.toml")
+    code, report = report_of("gone.request.toml", cwd=tmp_path)
     assert [f["rule"] for f in report["requests"][0]["findings"]] == ["file.missing"]
 
 

@@ -208,7 +208,7 @@ def test_github_annotations_escape_data_and_properties() -> None:
     )
     assert github.render(one_finding(finding)) == (
         "::error file=clips/a%2Cb%3Ac%25.mov,title=video.fps::"
-        "100%25 sure:%0D%0Aline two, done%0Afix: ffmpeg -i x\n"
+        "100%25 sure:\\r\\nline two, done%0Afix: ffmpeg -i x\n"  # one line: no name ends it
     )
     warning = Finding("request.notes", "warning", "long", field="Notes")
     assert github.render(one_finding(warning)) == (
@@ -371,7 +371,7 @@ def test_markdown_is_bounded_and_escaped() -> None:
     assert "… and 50 more findings." in output and "… and 2 more requests or files." in output
     assert "| ❌ fail | `r0.request.json` |" in output  # failed first
     assert (
-        rows[0].endswith("| frame 0 \\| \\<b\\>\\*bold\\*\\</b\\><br>next |")
+        rows[0].endswith("| frame 0 \\| \\<b\\>\\*bold\\*\\</b\\>\\\\nnext |")  # \n escaped
         and rows[0].count(" | ") == 3
     )
 

@@ -119,10 +119,11 @@ def test_other_image_formats_fail(tmp_path: Path, maker: str, fmt: str) -> None:
     assert fired(fixed) == []
 
 
-def test_heic_fails_format_only(tmp_path: Path) -> None:
+def test_heic_fails_format_and_its_aspect_is_unjudged(tmp_path: Path) -> None:
     found = findings(make_heic_like(tmp_path / "photo.heic"))
-    assert [f.rule for f in found] == ["photo.format"]
+    assert [f.rule for f in found] == ["photo.format", "file.unjudged"]
     assert found[0].actual == "heic"
+    assert found[1].actual == "photo.aspect"
     assert found[0].hint is not None and found[0].hint.endswith("photo.jpg")
 
 
@@ -184,10 +185,13 @@ def test_exactly_16_mb_passes(tmp_path: Path) -> None:
     assert fired(make_padded_png(small, tmp_path / "edge.png", PHOTO_MAX_BYTES)) == []
 
 
-def test_unknown_facts_do_not_fire(tmp_path: Path) -> None:
+def test_unknown_facts_are_unjudged_never_passed(tmp_path: Path) -> None:
     facts = probe_file(make_heic_like(tmp_path / "photo.heic"), "photo.heic")
     subject = Subject("MaterialCosUrl", MAKE_TYPES["IMAGE_PHOTO"], facts)
-    assert [f.rule for f in photo.check(subject)] == ["photo.format"]
+    found = list(photo.check(subject))
+    assert [f.rule for f in found] == ["photo.format", "file.unjudged"]
+    assert found[1].message.startswith("photo.aspect could not be judged: ")
+    assert "HEIC" in found[1].message
 
 
 def test_rule_limits_come_from_the_constants() -> None:

@@ -317,12 +317,12 @@ def test_size(
 # unknown facts never fire
 
 
-def test_mpeg_ts_with_unknown_frame_rate(tmp_path: Path) -> None:
+def test_mpeg_ts_is_judged_in_full(tmp_path: Path) -> None:
     path = make_video(tmp_path / "clip.ts", **SMALL)
     finding = only(path, "video.container")
     assert finding.actual == "mpeg-ts"
     assert finding.message == "the content is MPEG-TS, not MP4 or MOV"
     facts = probe_file(path, path.name).media
     assert isinstance(facts, VideoFacts)
-    assert facts.fps is None  # mediainfo gives no rate for a TS read at parse speed 0
-    assert "video.fps" not in fired(path)
+    assert facts.fps == 25.0  # from its timestamps: libmediainfo gives none (probe.mpegts)
+    assert "file.unjudged" not in fired(path)

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from preflight.probe.facts import (
     AudioFacts,
@@ -27,6 +27,7 @@ from preflight.probe.facts import (
     Node,
     ProbeError,
     VideoFacts,
+    stat_key,
 )
 from preflight.probe.sniff import HEAD_BYTES, KIND, format_of_extension, sniff
 
@@ -111,12 +112,14 @@ def probing(
     early: EarlyProbing | None = None,
 ) -> Probing:
     """Workers that probe each (path, shown) submitted, each file within PROBE_SECONDS_MAX, as
-    soon as it comes: `jobs` of them (0: every core, once a batch is worth it), the first of
-    them `early`'s worker when there is one (see start_early)."""
+    soon as it comes: `jobs` of them, never more than cores or files (0: every core, once a
+    batch is worth it), the first of them `early`'s worker when there is one (see
+    start_early)."""
     from preflight.probe.pool import Pool
 
     parallel_from = _PARALLEL_FROM if jobs == 0 else 1
-    workers = jobs or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
+    workers = min(jobs or cores, cores)  # more processes than cores only compete for them
     return Pool(_probe, workers, PROBE_SECONDS_MAX, _unfinished, progress, parallel_from, early)
 
 
@@ -134,20 +137,35 @@ def _unfinished(item: tuple[Path, str], why: str) -> FileFacts:
 
 def probe_file(path: Path, shown: str, parse: bool = True) -> FileFacts:
     """Probe one local file; `shown` is the path as the report prints it. Without `parse`, only
-    what its node and first bytes say."""
-    node, size = _node(path)
-    if node != "file":
+    what its node and first bytes say. A regular file's facts carry its stat key (`read_as`)
+    when a stat after the probe finds the one from before: else the file changed while it was
+    read (libraries open it by name, so a descriptor's fstat would not cover their reads)."""
+    node, before = _node(path)
+    if node != "file" or before is None:
         return FileFacts(shown, node, None, None, None)
+    facts = _read(path, shown, parse, before.st_size)
+    try:
+        unchanged = stat_key(path.stat()) == stat_key(before)
+    except OSError:
+        unchanged = False
+    return replace(facts, read_as=stat_key(before)) if unchanged else facts
+
+
+def _read(path: Path, shown: str, parse: bool, size: int) -> FileFacts:
+    """A regular file's facts, from its first bytes and, when `parse`, its headers."""
+    node: Node = "file"
     try:
         with path.open("rb") as stream:
             head = stream.read(HEAD_BYTES)
+            fmt = sniff(head, functools.partial(_read_at, stream)) if head else None
     except OSError as error:
         return FileFacts(shown, node, size, None, None, problem=_os_problem(error))
     if not head:
         return FileFacts(shown, node, size, None, None, problem="the file is empty")
-    if size is not None and size <= LFS_POINTER_MAX and head.startswith(_LFS_SIGNATURE):
+    if size <= LFS_POINTER_MAX and head.startswith(_LFS_SIGNATURE):
         return FileFacts(shown, node, size, None, None, lfs=_lfs_pointer(head))
-    fmt = sniff(head)
+    if fmt is None and _ends_as_zip(path):
+        fmt = "zip"  # after a self-extractor's stub, or the last part of a split archive
     if fmt is not None and not parse:
         return FileFacts(shown, node, size, fmt, KIND.get(fmt))
     if fmt is None:
@@ -162,7 +180,7 @@ def probe_file(path: Path, shown: str, parse: bool = True) -> FileFacts:
     try:
         with warnings.catch_warnings():  # a library's complaint about a header is not output
             warnings.simplefilter("ignore")
-            media = _probe_media(path, fmt, size or 0)
+            media = _probe_media(path, fmt, size)
     except ProbeError as error:
         return FileFacts(shown, node, size, fmt, KIND.get(fmt), problem=str(error))
     except Exception as error:  # a native parser's failure is a finding, never a traceback
@@ -172,7 +190,12 @@ def probe_file(path: Path, shown: str, parse: bool = True) -> FileFacts:
     return FileFacts(shown, node, size, fmt, _kind(fmt, media), media=media)
 
 
-def _node(path: Path) -> tuple[Node, int | None]:
+def _read_at(stream: BinaryIO, offset: int, size: int) -> bytes:
+    stream.seek(offset)
+    return stream.read(size)
+
+
+def _node(path: Path) -> tuple[Node, os.stat_result | None]:
     try:
         info = path.stat()  # follows symlinks: a link to a file is that file
     except FileNotFoundError:
@@ -181,7 +204,7 @@ def _node(path: Path) -> tuple[Node, int | None]:
         return "other", None
     mode = info.st_mode
     if stat.S_ISREG(mode):
-        return "file", info.st_size
+        return "file", info
     if stat.S_ISDIR(mode):
         return "directory", None
     if stat.S_ISFIFO(mode):
@@ -205,6 +228,13 @@ def _lfs_pointer(head: bytes) -> LfsPointer:
         oid=oid.group(1).decode("ascii") if oid else "",
         size=int(size.group(1)) if size else None,
     )
+
+
+def _ends_as_zip(path: Path) -> bool:
+    """A zip is known by its end record, wherever the archive starts in the file."""
+    from preflight.probe.archive import has_end_record
+
+    return has_end_record(path)
 
 
 def _reader(fmt: str | None) -> str | None:
@@ -259,4 +289,6 @@ def _refine(fmt: str, media: Media | None) -> str:
         return "m4a"
     if fmt == "m4a" and isinstance(media, VideoFacts):
         return "mp4"
+    if fmt == "mkv" and isinstance(media, AudioFacts):
+        return "mka"
     return fmt

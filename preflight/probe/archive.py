@@ -14,7 +14,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from preflight.limits import human_bytes
 from preflight.probe.facts import WavFacts, ZipEntry, ZipFacts
@@ -25,13 +25,31 @@ HEAD_MAX = 64 * 1024  # bytes of a member's content read to sniff it and parse i
 # Compressed bytes one member may pull from the archive to yield its head: real data never
 # needs more than about HEAD_MAX; a hostile member (endless empty deflate blocks) is cut off.
 MEMBER_READ_MAX = 1024 * 1024
+# A central directory larger than either is refused unread: memory follows the entries listed
+# (about a kilobyte each), and a voice zip lists ten.
+ENTRIES_MAX = 100_000
+DIRECTORY_BYTES_MAX = 8 * 1024 * 1024
 _METHODS = {9: "Deflate64 (method 9)", 98: "PPMd (method 98)", 95: "XZ (method 95)"}
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
 _LOCAL_HEADER = 30  # fixed part of a local file header, before its name and extra field
+# End of central directory: signature, this disk, the central directory's disk, entries on
+# this disk, entries, the directory's size and offset, comment length; then the comment.
+_END = struct.Struct("<4s4H2LH")
+_END_SIGNATURE = b"PK\x05\x06"
+_COMMENT_MAX = 0xFFFF
+# ZIP64: a locator just before the record points to a larger record just before it.
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
+_CENTRAL_SIGNATURE = b"PK\x01\x02"
+_SPAN_SIGNATURE = b"PK\x07\x08"  # the first part of a split archive starts with it
 
 
 class _OverBudgetError(Exception):
+    pass
+
+
+class _DirectoryTooLargeError(Exception):
     pass
 
 
@@ -53,6 +71,13 @@ class _Metered(io.RawIOBase):
 
     def tell(self) -> int:
         return self._raw.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        """zipfile reads the central directory in one read, into a buffer of the size that the
+        end record declares: a directory too large is refused before that buffer is made."""
+        if self.allowance is None and size > DIRECTORY_BYTES_MAX:
+            raise _DirectoryTooLargeError
+        return super().read(size)
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
@@ -97,10 +122,91 @@ class _Head(io.RawIOBase):
         return len(chunk)
 
 
+class EndRecord(NamedTuple):
+    """A zip's end-of-central-directory record, consistent with the file it ends."""
+
+    disk: int  # which part of a split archive the file is, from 0 (0 and 0: not split)
+    directory_disk: int  # the part its central directory starts in
+    entries: int = 0  # in the whole archive, as the record declares them
+    directory_size: int = 0  # bytes of the central directory
+
+
+def has_end_record(path: Path) -> bool:
+    """Whether the file ends as a zip does, wherever the archive starts in it (after a
+    self-extractor's stub, or the last part of a split archive)."""
+    try:
+        with path.open("rb") as stream:
+            return end_record(stream) is not None
+    except OSError:
+        return False
+
+
+def end_record(stream: BinaryIO) -> EndRecord | None:
+    """The end record in the file's last 64 KiB + 22 bytes (a zip's comment is at most
+    64 KiB), last first, checked against where its central directory must start; None when
+    no record there is consistent with the file."""
+    size = stream.seek(0, io.SEEK_END)
+    tail_at = max(0, size - _END.size - _COMMENT_MAX)
+    stream.seek(tail_at)
+    tail = stream.read()
+    at = tail.rfind(_END_SIGNATURE)
+    while at >= 0:
+        record = _checked(stream, tail, at, tail_at)
+        if record is not None:
+            return record
+        at = tail.rfind(_END_SIGNATURE, 0, at)
+    return None
+
+
+def _checked(stream: BinaryIO, tail: bytes, at: int, tail_at: int) -> EndRecord | None:
+    """The record at `tail[at:]`, or None when it contradicts the file: its comment runs past
+    the end, or no central directory starts where its size puts one."""
+    if at + _END.size > len(tail):
+        return None
+    _, disk, first_disk, here, total, size, offset, comment = _END.unpack_from(tail, at)
+    if at + _END.size + comment > len(tail):
+        return None
+    end_at = tail_at + at
+    locator = tail[max(0, at - _ZIP64_LOCATOR.size) : at]
+    if locator[:4] == b"PK\x06\x07" and len(locator) == _ZIP64_LOCATOR.size:
+        end_at -= _ZIP64_LOCATOR.size + _ZIP64_END.size  # the ZIP64 record, just before
+        stream.seek(max(0, end_at))
+        record = stream.read(_ZIP64_END.size)
+        if end_at < 0 or len(record) < _ZIP64_END.size or record[:4] != b"PK\x06\x06":
+            return None
+        *_, disk, first_disk, here, total, size, offset = _ZIP64_END.unpack(record)
+    directory_at = end_at - size
+    if first_disk > disk or directory_at < 0:
+        return None
+    if first_disk == disk:  # the whole directory is in this file: check that it is there
+        stream.seek(directory_at)
+        listed = stream.read(len(_CENTRAL_SIGNATURE)) == _CENTRAL_SIGNATURE or total == size == 0
+        if here != total or directory_at < offset or not listed:
+            return None
+    return EndRecord(disk, first_disk, total, size)
+
+
+def _split_part(raw: BinaryIO, record: EndRecord | None) -> str | None:
+    """Why a part of a split archive (zip -s, WinZip's .z01 … .zip) cannot be read alone."""
+    join = "join the parts into one zip (zip -s 0 PART.zip --out WHOLE.zip) and check that"
+    if record is not None and record.disk > 0:
+        return f"this is the last part (part {record.disk + 1}) of a split archive: {join}"
+    raw.seek(0)
+    if record is None and raw.read(len(_SPAN_SIGNATURE)) == _SPAN_SIGNATURE:
+        return f"this is the first part of a split archive: {join}"
+    return None
+
+
 def probe_zip(path: Path) -> ZipFacts:
     """The entries of the zip at `path`; an unreadable archive is a `problem`, never raised."""
     try:
         with path.open("rb") as raw:
+            record = end_record(raw)
+            split = _split_part(raw, record)
+            if split is not None:
+                return _broken(split)
+            if _oversized(record):
+                return _broken(_too_many(record))
             metered = _Metered(raw)
             with zipfile.ZipFile(metered) as archive:
                 infos = archive.infolist()
@@ -110,6 +216,8 @@ def probe_zip(path: Path) -> ZipFacts:
                 entries, not_read = _entries(archive, infos, metered)
     except zipfile.BadZipFile as error:
         return _broken(_archive_problem(error))
+    except _DirectoryTooLargeError:
+        return _broken(_too_many(None))
     except zipfile.LargeZipFile:
         return _broken("the zip needs ZIP64 extensions that could not be read")
     except NotImplementedError as error:
@@ -120,6 +228,25 @@ def probe_zip(path: Path) -> ZipFacts:
         return _broken(f"the zip cannot be read ({type(error).__name__})")
     total = sum(entry.size for entry in entries)
     return ZipFacts(tuple(entries), total, None, entries_not_read=not_read)
+
+
+def _too_many(record: EndRecord | None) -> str:
+    """Why a central directory is not read (zipfile keeps an object per entry: a directory of a
+    million entries would take gigabytes); `record` when its end record says how large."""
+    limit = f"more than {ENTRIES_MAX:,} entries or {human_bytes(DIRECTORY_BYTES_MAX)}"
+    listed = f"the zip's central directory is over {human_bytes(DIRECTORY_BYTES_MAX)}"
+    if record is not None:
+        listed = (
+            f"the zip lists {record.entries:,} entries in a central directory of "
+            f"{human_bytes(record.directory_size)}"
+        )
+    return f"{listed}; a voice zip holds 1–10 WAV files, and a directory of {limit} is not read"
+
+
+def _oversized(record: EndRecord | None) -> bool:
+    return record is not None and (
+        record.entries > ENTRIES_MAX or record.directory_size > DIRECTORY_BYTES_MAX
+    )
 
 
 def _broken(problem: str) -> ZipFacts:

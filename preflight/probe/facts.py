@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import os
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 ENTRIES_REPORTED = 100  # zip entries listed in a report's facts; the rules see them all
 
+StatKey = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
 Kind = Literal["video", "audio", "archive", "image", "document"]
 Node = Literal["file", "missing", "directory", "fifo", "socket", "device", "other"]
 
@@ -111,6 +113,9 @@ class FileFacts:
     lfs: LfsPointer | None = None
     problem: str | None = None  # unreadable: empty, truncated, corrupt
     media: Media | None = None
+    # The regular file's stat key, the same before and after it was probed; None when it
+    # changed meanwhile (its facts may mix two versions: see cache.FactsCache.update).
+    read_as: StatKey | None = field(default=None, compare=False, repr=False)
 
     @property
     def extension(self) -> str:
@@ -132,6 +137,11 @@ class FileFacts:
         elif self.media is not None:
             facts.update(vars(self.media))  # flat records: asdict's deep copy is not needed
         return facts
+
+
+def stat_key(info: os.stat_result) -> StatKey:
+    """What identifies one version of a file: a change to it changes its ctime at least."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
 def _entry(entry: ZipEntry) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from preflight.limits import MB
 from preflight.probe.facts import ProbeError
 
-ISO_FORMATS = frozenset({"mp4", "mov", "m4a", "3gp"})
+ISO_FORMATS = frozenset({"mp4", "mov", "m4a", "3gp", "3g2"})
 INDEX_MAX = 64 * MB  # a 10-hour 60 fps video's index is a few MB
 TOP_BOXES_MAX = 1 << 16  # top-level boxes walked (fragments included)
 _INDEXES = frozenset({b"moov", b"moof"})

@@ -4,16 +4,20 @@ Parse speed 0 reads the container's index (the MP4/MOV `moov`) and seeks over th
 data, so a 10 GB file costs what its headers cost; the index still gives the frame-rate
 mode and its minimum and maximum, so variable frame rate is detected in MP4 and MOV (the
 only containers accepted; a Matroska file is read from its first frames and says CFR).
+An MPEG-TS has no index: its duration and frame rate come from the video's timestamps
+(preflight.probe.mpegts), not from libmediainfo's estimate.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts
 from preflight.probe.iso import ISO_FORMATS, check_tables
+from preflight.probe.mpegts import video_timing
 
 _PARSE_SPEED = 0
 # MP4, M4A and MOV list their tracks in one index box (moov), often written last.
@@ -46,15 +50,30 @@ def probe_media(path: Path, fmt: str | None = None) -> VideoFacts | AudioFacts:
     general = info.general_tracks[0] if info.general_tracks else None
     videos, audios = info.video_tracks, info.audio_tracks
     container = _container(general)
+    indexed = fmt in ISO_FORMATS or container in _INDEXED  # libmediainfo names 3G2 "3g2b"
     if not videos and not audios:
-        cause = "its index (moov) is missing" if container in _INDEXED else "damaged"
+        cause = "its index (moov) is missing" if indexed else "damaged"
         raise ProbeError(f"no audio or video track could be read: the file is truncated or {cause}")
-    if container in _INDEXED and general is not None and general.istruncated == "Yes":
+    if indexed and general is not None and general.istruncated == "Yes":
         # Its index survives, but frames it lists are gone: an upload or copy cut short.
         raise ProbeError("the file is cut short: its index lists data past the end of the file")
     if videos:
-        return _video(general, videos[0], container, len(videos), len(audios))
+        video = _video(general, videos[0], container, len(videos), len(audios))
+        return _timed(path, video, videos[0]) if fmt == "mpeg-ts" else video
     return _audio(general, audios[0], container)
+
+
+def _timed(path: Path, video: VideoFacts, track: Any) -> VideoFacts:
+    """An MPEG-TS video with the duration and frame rate its timestamps give (the frame
+    rate of its codec's headers kept when they give one), over libmediainfo's estimates."""
+    pid = _int(track.track_id)  # in a TS, the track ID is the stream's packet ID
+    if pid is None:
+        return video
+    with path.open("rb") as stream:
+        timing = video_timing(stream, pid, _number(track.frame_rate))
+    if timing is None:
+        return video
+    return replace(video, duration_s=timing.duration_s, fps=timing.fps)
 
 
 def _parse(source: str | BinaryIO) -> Any:

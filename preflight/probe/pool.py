@@ -116,7 +116,7 @@ class Pool(Generic[Item, Result]):
     def _step(self, block: bool) -> None:
         """Send what waits to free workers (starting or replacing workers as needed), then take
         the outcomes that have come: all that the first news brings, or what is there now."""
-        wanted = self.jobs if len(self.items) >= self.parallel_from else 1
+        wanted = min(self.jobs, len(self.items)) if len(self.items) >= self.parallel_from else 1
         while self.pending and len(self.workers) < wanted:  # a lost worker is replaced here
             self._add(_start(self.work, None, self.forks))
         while self.pending:  # to the least busy worker (of those, the least used), while room
@@ -439,6 +439,9 @@ def _serve(
     try:
         _die_with(parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        for name in ("SIGTERM", "SIGHUP"):  # a forked worker's are the parent's (see cli.py)
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
         # The workers share the cores: a library they load must not start a thread per core
         # (numpy's OpenBLAS does, and its threads' start costs more CPU than the probe itself).
         os.environ.update(dict.fromkeys(_THREAD_POOLS, "1"))

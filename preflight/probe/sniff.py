@@ -2,40 +2,64 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from preflight.probe.facts import Kind
 
 HEAD_BYTES = 4096  # enough for every signature below, and for an ID3 tag's header
+TAGS_MAX = 4  # ID3v2 tags skipped before the audio: a second one happens, more is damage
+_AFTER_TAG = 256  # bytes past a tag that settle what follows; fewer: read on from there
+# Bytes at (offset, size) of the file being sniffed; fewer at its end. The probe gives one.
+ReadAt = Callable[[int, int], bytes]
 
-# ISO base media brands that are not video material (ftyp major brand → format).
+# ISO base media brands (four bytes of the `ftyp` box) → format. The API takes MP4 and MOV:
+# MP4 is the ISO and MP4 brands and the MP4 profiles that are plain MP4 files (Apple's M4V,
+# DASH and CMAF segments, camera brands); MOV is QuickTime's. 3GP and 3G2 (3GPP, 3GPP2) are
+# formats of their own, with their own file types and codec lists: not MP4 (a remux with
+# `-c copy` makes one). 3GPP brands are "3g" + two characters, 3GPP2's "3g2" + one.
 _ISO_BRANDS = {
+    **dict.fromkeys((b"isom", *(b"iso%d" % n for n in range(2, 10))), "mp4"),
+    **dict.fromkeys((b"mp41", b"mp42", b"mp71", b"avc1", b"dash", b"cmfc", b"cmf2"), "mp4"),
+    **dict.fromkeys((b"M4V ", b"M4VH", b"M4VP", b"MSNV", b"XAVC", b"F4V "), "mp4"),
     b"qt  ": "mov",
-    b"M4A ": "m4a",
-    b"M4B ": "m4a",
-    b"heic": "heic",
-    b"heix": "heic",
-    b"heim": "heic",
-    b"heis": "heic",
-    b"hevc": "heic",
-    b"mif1": "heic",
-    b"msf1": "heic",
-    b"avif": "avif",
-    b"avis": "avif",
-    b"3gp4": "3gp",
-    b"3gp5": "3gp",
-    b"3gp6": "3gp",
-    b"3g2a": "3gp",
+    **dict.fromkeys((b"M4A ", b"M4B ", b"M4P "), "m4a"),
+    **dict.fromkeys((b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1"), "heic"),
+    **dict.fromkeys((b"avif", b"avis"), "avif"),
 }
 # QuickTime files from before ftyp existed start with one of these atoms.
 _QT_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 _ASF_GUID = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C")
+# Formats whose first bytes are their whole signature.
+_PREFIXES = (
+    (b"fLaC", "flac"),
+    (b"#!AMR", "amr"),
+    (b"caff", "caf"),
+    (b".snd", "au"),
+    (b"TTA1", "tta"),
+    (b"wvpk", "wavpack"),
+    (b"OggS", "ogg"),
+    (b"FLV", "flv"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"Rar!\x1a\x07", "rar"),
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\0", "xz"),
+    (b"\0\0\x01\xba", "mpeg-ps"),
+)
+# Sony Wave64: RIFF and WAVE as GUIDs, "riff" and "wave" their first four bytes.
+_W64_RIFF = bytes.fromhex("2E91CF11A5D628DB04C10000")
+_W64_WAVE = bytes.fromhex("F3ACD3118CD100C04F8EDB8A")
 
 KIND: dict[str, Kind] = {
     **dict.fromkeys(
-        ("mp4", "mov", "3gp", "mkv", "webm", "avi", "mpeg-ts", "mpeg-ps", "flv"), "video"
+        ("mp4", "mov", "3gp", "3g2", "mkv", "webm", "avi", "mpeg-ts", "mpeg-ps", "flv"), "video"
     ),
     **dict.fromkeys(
-        ("wav", "mp3", "aac", "m4a", "flac", "ogg", "wma", "amr", "aiff", "caf"), "audio"
+        ("wav", "mp3", "aac", "m4a", "flac", "ogg", "wma", "amr", "aiff", "caf", "mka"), "audio"
     ),
+    # Audio that a producer's tools write, which the API does not take: recognised, so that
+    # driver audio in one of them gets driver.format and a conversion, not "unrecognised".
+    **dict.fromkeys(("mp1", "mp2", "ac3", "eac3", "dts", "au", "tta", "w64", "wavpack"), "audio"),
     "wmv": "video",
     **dict.fromkeys(("zip", "7z", "rar", "gzip", "bzip2", "xz", "tar"), "archive"),
     **dict.fromkeys(("jpeg", "png", "webp", "gif", "bmp", "tiff", "heic", "avif"), "image"),
@@ -45,23 +69,34 @@ KIND: dict[str, Kind] = {
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "mp4": ("mp4", "m4v"),
     "mov": ("mov", "qt"),
-    "3gp": ("3gp", "3g2"),
-    "mkv": ("mkv",),
+    "3gp": ("3gp", "3gpp", "3ga"),
+    "3g2": ("3g2", "3gp2"),
+    "mkv": ("mkv", "mk3d"),
     "webm": ("webm",),
     "avi": ("avi",),
     "mpeg-ts": ("ts", "mts", "m2ts"),
     "mpeg-ps": ("mpg", "mpeg", "vob"),
     "flv": ("flv",),
     "wav": ("wav", "wave"),
-    "mp3": ("mp3",),
+    "mp3": ("mp3", "mpga"),
+    "mp2": ("mp2", "mpa", "m2a"),
+    "mp1": ("mp1", "mpa"),
     "aac": ("aac",),
     "m4a": ("m4a", "m4b", "mp4"),
     "flac": ("flac",),
-    "ogg": ("ogg", "oga", "opus"),
+    "ogg": ("ogg", "oga", "opus", "spx"),
     "wma": ("wma", "asf"),
     "amr": ("amr", "3ga"),
     "aiff": ("aif", "aiff", "aifc"),
     "caf": ("caf",),
+    "mka": ("mka", "mkv"),  # Matroska holding only audio: .mkv is a fair name for it too
+    "ac3": ("ac3",),
+    "eac3": ("eac3", "ec3"),
+    "dts": ("dts",),
+    "au": ("au", "snd"),
+    "tta": ("tta",),
+    "w64": ("w64",),
+    "wavpack": ("wv",),
     "wmv": ("wmv", "asf"),
     # Office documents, e-books and app packages are zips too: their names are not wrong.
     "zip": ("zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "jar", "apk"),
@@ -88,10 +123,18 @@ def format_of_extension(extension: str) -> str | None:
     return next((fmt for fmt, exts in EXTENSIONS.items() if extension in exts), None)
 
 
-def sniff(head: bytes) -> str | None:
-    """The format whose signature `head` starts with, or None when none matches."""
+def sniff(head: bytes, read_at: ReadAt | None = None) -> str | None:
+    """The format whose signature `head` (a file's first bytes) starts with, or None when none
+    matches. Audio behind ID3v2 tags is sniffed after them, read on through `read_at` when a
+    tag (cover art) runs past `head`."""
+    if head.startswith(b"ID3"):
+        return _after_tags(head, read_at)
+    return _signature(head) or _frames(head)
+
+
+def _signature(head: bytes) -> str | None:
     if len(head) >= 12 and head[4:8] == b"ftyp":
-        return _ISO_BRANDS.get(head[8:12], "mp4")
+        return _iso_format(head)
     if len(head) >= 8 and head[4:8] in _QT_ATOMS:
         return "mov"
     if head[:4] in (b"RIFF", b"RF64", b"BW64") and len(head) >= 12:
@@ -114,53 +157,97 @@ def sniff(head: bytes) -> str | None:
         return "tiff"
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(b"fLaC"):
-        return "flac"
-    if head.startswith(b"#!AMR"):
-        return "amr"
     if head.startswith(b"FORM") and head[8:12] in (b"AIFF", b"AIFC"):
         return "aiff"
-    if head.startswith(b"caff"):
-        return "caf"
-    if head.startswith(b"OggS"):
-        return "ogg"
-    if head.startswith(b"FLV"):
-        return "flv"
-    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return "7z"
-    if head.startswith(b"Rar!\x1a\x07"):
-        return "rar"
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh"):
-        return "bzip2"
-    if head.startswith(b"\xfd7zXZ\0"):
-        return "xz"
+    if head.startswith(b"riff" + _W64_RIFF) and head[24:40] == b"wave" + _W64_WAVE:
+        return "w64"
+    for prefix, fmt in _PREFIXES:
+        if head.startswith(prefix):
+            return fmt
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
-    if head.startswith(b"\0\0\x01\xba"):
-        return "mpeg-ps"
     if len(head) > 376 and head[0] == head[188] == head[376] == 0x47:
         return "mpeg-ts"
     if len(head) > 388 and head[4] == head[196] == head[388] == 0x47:
         return "mpeg-ts"  # M2TS (AVCHD .MTS): 192-byte packets, a 4-byte timecode first
-    return _sniff_mpeg_audio(head)
+    return None
 
 
-def _sniff_mpeg_audio(head: bytes) -> str | None:
-    """MP3 or ADTS AAC, after an optional ID3v2 tag."""
-    offset = 0
-    if head.startswith(b"ID3") and len(head) >= 10:
-        size = 0
-        for byte in head[6:10]:  # synchsafe integer: 7 bits a byte
-            size = (size << 7) | (byte & 0x7F)
-        offset = 10 + size
-        if offset + 2 > len(head):
-            return "mp3"  # a tag larger than the head: ID3 is almost always MP3
-    frame = head[offset : offset + 2]
-    if len(frame) < 2 or frame[0] != 0xFF or frame[1] & 0xE0 != 0xE0:
+def _iso_format(head: bytes) -> str:
+    """The format the brands of an `ftyp` box name: the major brand, else the first of its
+    compatible brands that is known; MP4 when none is (ffmpeg and libmediainfo read those as
+    MP4 too)."""
+    end = min(int.from_bytes(head[:4], "big"), len(head))
+    brands = [head[8:12], *(head[at : at + 4] for at in range(16, end - 3, 4))]
+    for brand in brands:
+        if brand.startswith(b"3g2"):
+            return "3g2"
+        if brand.startswith(b"3g"):
+            return "3gp"
+        if brand in _ISO_BRANDS:
+            return _ISO_BRANDS[brand]
+    return "mp4"
+
+
+def _after_tags(head: bytes, read_at: ReadAt | None) -> str | None:
+    """The audio format after the ID3v2 tags `head` starts with. Where nothing follows a tag
+    (the file is cut short in it, or it runs past `head` and nothing reads on): MP3, whose own
+    tag ID3v2 is (its reader then says what is missing)."""
+    data, offset = head, 0
+    for _ in range(TAGS_MAX):
+        if not data.startswith(b"ID3"):
+            break
+        size = _id3_size(data)
+        if size is None:
+            return None
+        offset += size
+        if len(data) - size >= _AFTER_TAG or read_at is None:
+            data = data[size:]
+        else:
+            data = read_at(offset, HEAD_BYTES)
+        if not data:
+            return "mp3"
+    data = data.lstrip(b"\0")  # padding some taggers leave after the tag's declared end
+    fmt = _signature(data) or _frames(data)
+    return fmt if KIND.get(fmt or "") == "audio" else None
+
+
+def _id3_size(head: bytes) -> int | None:
+    """The bytes an ID3v2 tag takes, header and footer included; None when its header is not
+    one (a version of FF, a size that is not synchsafe)."""
+    if len(head) < 10 or head[3] == 0xFF or any(byte & 0x80 for byte in head[6:10]):
         return None
-    layer = (frame[1] >> 1) & 0b11
-    if layer == 0b00 and frame[1] & 0xF0 == 0xF0:
-        return "aac"  # ADTS: 12-bit sync and layer 00
-    return "mp3" if layer != 0b00 else None
+    size = 0
+    for byte in head[6:10]:  # synchsafe integer: 7 bits a byte
+        size = (size << 7) | byte
+    footer = 10 if head[5] & 0x10 else 0
+    return 10 + size + footer
+
+
+def _frames(head: bytes) -> str | None:
+    """Raw audio streams, recognised by their first frame's header."""
+    if len(head) < 6:
+        return None
+    if head[0] == 0xFF:
+        return _mpeg_audio(head)
+    if head.startswith(b"\x0b\x77"):  # AC-3's sync word, and E-AC-3's
+        bsid = head[5] >> 3  # the bitstream id: up to 10 AC-3, 11 to 16 E-AC-3
+        if bsid <= 10:
+            return "ac3" if head[4] >> 6 != 3 and head[4] & 0x3F < 38 else None
+        return "eac3" if bsid <= 16 else None
+    if head.startswith(b"\x7f\xfe\x80\x01"):
+        return "dts"
+    return None
+
+
+def _mpeg_audio(head: bytes) -> str | None:
+    """ADTS AAC, or MPEG audio of layer I, II or III: only layer III is MP3."""
+    second = head[1]
+    if second & 0xF6 == 0xF0:  # ADTS: a 12-bit sync, then the MPEG id and layer 00
+        length = (head[3] & 0b11) << 11 | head[4] << 3 | head[5] >> 5
+        return "aac" if (head[2] >> 2) & 0xF < 13 and length >= 7 else None
+    version, layer = (second >> 3) & 0b11, (second >> 1) & 0b11
+    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 0b11
+    if second & 0xE0 != 0xE0 or version == 0b01 or layer == 0b00 or bitrate == 15 or rate == 3:
+        return None  # no 11-bit sync, or a reserved version, layer, bitrate or sample rate
+    return {0b01: "mp3", 0b10: "mp2", 0b11: "mp1"}[layer]

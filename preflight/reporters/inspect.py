@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from preflight.report import JSON, Inspection
+from preflight.reporters.safe import neutralised
 from preflight.reporters.style import style
 
 
 def render(inspections: Iterable[Inspection], color: bool = False) -> str:
     lines: list[str] = []
-    for inspection in inspections:
+    for inspection in neutralised(list(inspections)):  # names from other people's files
         title = f"{inspection.path}  ({inspection.kind or 'unknown content'})"
         lines.append(style(title, bold=True) if color else title)
         lines += [

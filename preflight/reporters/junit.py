@@ -9,29 +9,27 @@ every failing finding with its file, measured value, limit and fix as text) when
 a finding that fails the run; findings that do not (warnings without --strict, info) keep the
 case passing and are shown in its `<system-out>`, which these consumers display with the
 case. `errors` is always 0: a run that cannot check exits 2 without a report. No times or
-timestamps: the output is the same for the same files.
+timestamps: the output is the same for the same files. Every name is made printable first
+(reporters.safe), which also leaves nothing that XML 1.0 cannot hold.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from preflight.report import Finding, Report
 from preflight.reporters.located import family
+from preflight.reporters.safe import neutralised
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
-
-# What XML 1.0 cannot hold (control characters in a file name, lone surrogates): written as
-# \xNN / \uNNNN, so the report always parses.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render(report: Report, color: bool = False) -> str:
     import xml.etree.ElementTree as ET
 
+    report = neutralised(report)
     root = ET.Element("testsuites", name="preflight")
     for request in report.requests:
         _suite(root, request.source, request.checked, request.findings, request.strict)
@@ -57,7 +55,7 @@ def _suite(
 ) -> None:
     import xml.etree.ElementTree as ET
 
-    suite = ET.SubElement(root, "testsuite", name=_safe(name))
+    suite = ET.SubElement(root, "testsuite", name=name)
     failures = 0
     for rule_id in _rule_ids(checked, findings):
         case = ET.SubElement(suite, "testcase", classname=family(rule_id), name=rule_id)
@@ -66,7 +64,7 @@ def _suite(
         if failing:
             failures += 1
             more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
-            message = _safe(failing[0].message + more)
+            message = failing[0].message + more
             failure = ET.SubElement(case, "failure", message=message, type=rule_id)
             failure.text = _describe(failing)
         passing = [f for f in own if not f.fails(strict)]
@@ -101,8 +99,4 @@ def _describe(findings: Iterable[Finding]) -> str:
         if finding.hint:
             lines.append(f"fix: {finding.hint}")
         blocks.append("\n".join(lines))
-    return _safe("\n\n".join(blocks))
-
-
-def _safe(text: str) -> str:
-    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return "\n\n".join(blocks)

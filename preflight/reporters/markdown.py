@@ -1,6 +1,7 @@
 """`--format markdown`: a summary for any CI that shows Markdown (and, appended by the CLI,
 GitHub's job summary with `--format github`): a heading with the outcome and counts, a table
-of requests and files, and a table of findings. Bounded, for the summary's 1 MiB: at most
+of the configuration files used and what they change, of requests and files, and of findings
+(every name made printable first: reporters.safe). Bounded, for the summary's 1 MiB: at most
 MAX_ROWS requests (failed ones first) and MAX_ROWS findings, then how many more."""
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ import re
 
 from preflight.report import Report
 from preflight.reporters.located import located
-from preflight.reporters.text import summary
+from preflight.reporters.safe import neutralised
+from preflight.reporters.text import changes, summary
 
 MAX_ROWS = 100
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")  # what Markdown or HTML would act on in a cell
 
 
 def render(report: Report, color: bool = False) -> str:
+    report = neutralised(report)
     outcome = "✅ preflight: passed" if report.ok else "❌ preflight: failed"
     lines = [f"### {outcome}", "", _cell(summary(report, _plain)), ""]
+    lines += _configuration(report)
     lines += _checked(report)
     items = located(report)
     if items:
@@ -40,6 +44,17 @@ def render(report: Report, color: bool = False) -> str:
         lines += [f"{len(report.skipped)} path(s) skipped: neither manifests nor media files.", ""]
     lines.append(f"<sub>preflight {_cell(report.version)}</sub>")
     return "\n".join(lines) + "\n"
+
+
+def _configuration(report: Report) -> list[str]:
+    """The configuration files used and what they change: a reviewer sees a pull request that
+    switches rules off."""
+    if not report.configuration:
+        return []
+    lines = ["| Configuration | Changes |", "|---|---|"]
+    for configured in report.configuration[:MAX_ROWS]:
+        lines.append(f"| {_code(configured.path)} | {_cell('; '.join(changes(configured)))} |")
+    return lines + _more(len(report.configuration), "configuration file")
 
 
 def _checked(report: Report) -> list[str]:

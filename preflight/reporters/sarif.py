@@ -7,7 +7,8 @@ request-level finding): a relative `uri` under `%SRCROOT%` (the git work tree's 
 The fix is the message's second line; the field, actual value, limit and what was checked
 (the manifest, or the file checked on its own) are in the result's properties; and
 `partialFingerprints` holds the GitLab format's stable fingerprint, so that code scanning
-tracks a finding across runs.
+tracks a finding across runs. The run's `properties.configuration` lists the configuration
+files used and what they change, as the JSON report's `configuration` does.
 """
 
 from __future__ import annotations
@@ -58,7 +59,12 @@ def render(report: Report, color: bool = False) -> str:
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
-            {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+            {
+                "tool": {"driver": driver},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {"configuration": [c.to_dict() for c in report.configuration]},
+            }
         ],
     }
     return dumps(sarif)

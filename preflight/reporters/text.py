@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterable
 from typing import Protocol
 
-from preflight.report import JSON, Finding, Inspection, Report, RequestReport
+from preflight.report import (
+    JSON,
+    TOOL_FOLDERS,
+    Configured,
+    Finding,
+    Inspection,
+    Report,
+    RequestReport,
+    Searched,
+)
+from preflight.reporters.safe import neutralised
 from preflight.reporters.style import style
 
 
@@ -22,6 +32,7 @@ def render(report: Report, color: bool = False) -> str:
     def paint(text: str, fg: str, bold: bool = False) -> str:
         return style(text, fg=fg, bold=bold) if color else text
 
+    report = neutralised(report)  # names from other people's files start no line of theirs
     lines: list[str] = []
     for request in report.requests:
         lines += _request(request, paint)
@@ -33,18 +44,33 @@ def render(report: Report, color: bool = False) -> str:
         )
     if report.skipped:
         lines.append("")
+    for configured in report.configuration:
+        label = paint("CONFIG", "bright_black", bold=True)
+        lines.append(f"{label} {configured.path}: {'; '.join(changes(configured))}")
+    if report.configuration:
+        lines.append("")
+    if report.searched.any:
+        lines += [f"{paint('SKIP', 'bright_black', bold=True)} {not_searched(report.searched)}", ""]
     lines.append(summary(report, paint))
-    return "\n".join(_CONTROL.sub(_escaped, line) for line in lines) + "\n"
+    return "\n".join(lines) + "\n"
 
 
-# Control characters in names from other people's files (a newline, an escape sequence) would
-# start lines of their choosing in a CI log; only our own colour codes stay.
-_CONTROL = re.compile(r"\x1b\[[0-9;]*m|[\x00-\x1f\x7f-\x9f]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    text = match[0]
-    return text if len(text) > 1 else ascii(text)[1:-1]
+def changes(configured: Configured) -> list[str]:
+    """What a configuration file changes, as a reviewer reads it: rules off, levels, paths
+    ignored, globs excluded, run-wide values."""
+    by_level: dict[str, list[str]] = {}
+    for rule_id, level in configured.rules.items():
+        by_level.setdefault(level, []).append(rule_id)
+    said = [f"turns off {', '.join(by_level.pop('off'))}"] if "off" in by_level else []
+    said += [f"sets {', '.join(ids)} to {level}" for level, ids in by_level.items()]
+    said += [
+        f"ignores {', '.join(rule_ids)} on {glob}"
+        for glob, rule_ids in configured.per_path_ignores.items()
+    ]
+    if configured.exclude:
+        said.append(f"excludes {', '.join(configured.exclude)}")
+    said += [f"sets {key} = {json.dumps(value)}" for key, value in configured.settings.items()]
+    return said or ["changes nothing"]
 
 
 def _verdict(ok: bool, paint: _Paint) -> str:
@@ -106,6 +132,24 @@ def _measured(actual: JSON, limit: str | None) -> str:
     if limit:
         parts.append(f"limit {limit}")
     return " · ".join(parts)
+
+
+def not_searched(searched: Searched) -> str:
+    """What the search passed over, in one line: a reviewer sees what was not checked."""
+    parts = []
+    if searched.hidden:
+        parts.append(_plural(searched.hidden, "hidden folder"))
+    if searched.tools:
+        parts.append(f"{_plural(searched.tools, 'tool folder')} ({', '.join(TOOL_FOLDERS)})")
+    if searched.symlinked:
+        parts.append(_plural(searched.symlinked, "symlinked folder"))
+    folders = ", ".join(parts)
+    if folders:
+        folders = f"{folders} not searched (give a folder's path to search it)"
+    excluded = ""
+    if searched.excluded:
+        excluded = f"{_plural(searched.excluded, 'path')} excluded by the configuration"
+    return "; ".join(part for part in (folders, excluded) if part)
 
 
 def summary(report: Report, paint: _Paint) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from preflight.limits import MakeType
 from preflight.probe.facts import FileFacts
-from preflight.report import JSON, Finding
+from preflight.report import JSON, Finding, Severity
 from preflight.rule import Rule
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ class Subject:
     make_type: MakeType | None
     file: FileFacts
     outside_root: str | None = None  # the work tree the path escapes, when it does
+    template: str | None = None  # the ${COS_PATH_PREFIX} value that names the file, if one does
+    untracked: Severity | None = None  # file.untracked's level: git's index does not have it
 
     @functools.cached_property
     def material(self) -> Material | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from preflight.hints import rename_command
@@ -50,6 +51,21 @@ OUTSIDE_ROOT = Rule(
     "",
     "SPEC §4",
 )
+UNJUDGED = Rule(
+    "file.unjudged",
+    "error",
+    "a rule of the file's family could not be judged: a fact it needs could not be read",
+    "every rule judged",
+    "SPEC §4",
+)
+UNTRACKED = Rule(
+    "file.untracked",
+    "warning",
+    "a manifest in a git work tree names a file that git neither tracks nor has staged (a fresh "
+    "clone lacks it); an error under pre-commit (PRE_COMMIT set), whose commit would leave it out",
+    "committed or staged",
+    "SPEC §8 (a file CI checks is a file the repository has)",
+)
 RULES: tuple[Rule, ...] = (
     MISSING,
     NOT_REGULAR,
@@ -58,10 +74,14 @@ RULES: tuple[Rule, ...] = (
     TYPE_MISMATCH,
     EXTENSION_MISMATCH,
     OUTSIDE_ROOT,
+    UNJUDGED,
+    UNTRACKED,
 )
 
 # A finding of these means the content cannot be judged: the media rules do not run.
-GATES = frozenset(rule.id for rule in RULES if rule is not EXTENSION_MISMATCH)
+GATES = frozenset(
+    rule.id for rule in RULES if rule not in (EXTENSION_MISMATCH, UNJUDGED, UNTRACKED)
+)
 
 _NODE_WORDS = {
     "directory": "a directory",
@@ -80,7 +100,14 @@ _KIND_WORDS = {
 
 def check_manifest(manifest: Manifest) -> Iterator[Finding]:
     """A manifest that cannot be read: one finding, and its fields are not judged."""
-    if manifest.missing:
+    if manifest.outside_root is not None:
+        yield OUTSIDE_ROOT.finding(
+            f"is a symlink that resolves outside the repository {manifest.outside_root}; "
+            "refusing to read it (pass --allow-outside-root if this is intended)",
+            path=manifest.source,
+            actual=manifest.outside_root,
+        )
+    elif manifest.missing:
         yield MISSING.finding("no such manifest", path=manifest.source)
     elif manifest.problem is not None:
         yield UNREADABLE.finding(manifest.problem, path=manifest.source)
@@ -97,8 +124,16 @@ def check(subject: Subject) -> Iterator[Finding]:
         )
         return
     if file.node == "missing":
-        yield subject.finding(MISSING, "no such file")
+        template = f"; {subject.template} stands for this local file" if subject.template else ""
+        yield subject.finding(MISSING, f"no such file{template}")
         return
+    if subject.untracked is not None:
+        finding = subject.finding(
+            UNTRACKED,
+            "git neither tracks nor has staged this file: a fresh clone (CI) will not have it",
+            hint=shlex.join(["git", "add", "--", file.path]),
+        )
+        yield replace(finding, severity=subject.untracked)
     if file.node != "file":
         what = _NODE_WORDS.get(
             file.node, "not reachable (a symlink loop or a folder that cannot be entered)"
@@ -123,6 +158,17 @@ def check(subject: Subject) -> Iterator[Finding]:
     yield from _extension(subject)
 
 
+def unjudged(subject: Subject, rule: Rule, why: str) -> Finding:
+    """What a family's check yields when a fact its rule needs could not be read: the rule
+    is not passed by omission, and the report says which one and why."""
+    return subject.finding(
+        UNJUDGED,
+        f"{rule.id} could not be judged: {why}",
+        actual=rule.id,
+        limit=f"{rule.id}: {rule.limit}" if rule.limit else rule.id,
+    )
+
+
 def _kind(subject: Subject) -> Iterator[Finding]:
     wanted = subject.material.kind if subject.material else None
     kind = subject.file.kind
@@ -140,8 +186,9 @@ def _kind(subject: Subject) -> Iterator[Finding]:
 
 
 def _is_movie_container(fmt: str | None) -> bool:
-    """Containers made for video, even when they hold only sound (an MP4 of sound is M4A)."""
-    return fmt == "m4a" or KIND.get(fmt or "") == "video"
+    """Containers made for video, even when they hold only sound (an MP4 of sound is M4A, a
+    Matroska file MKA)."""
+    return fmt in ("m4a", "mka") or KIND.get(fmt or "") == "video"
 
 
 def _extension(subject: Subject) -> Iterator[Finding]:

@@ -28,6 +28,7 @@ from preflight.probe.facts import ImageFacts
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
+from preflight.rules.file import unjudged
 
 _SOURCE = "API page: MaterialCosUrl (photo) item 2"
 _LABELS = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP"}
@@ -92,8 +93,7 @@ def check(subject: Subject) -> Iterator[Finding]:
     image = subject.file.media if isinstance(subject.file.media, ImageFacts) else None
     yield from _format(subject, image)
     yield from _size(subject, image)
-    if image is not None:
-        yield from _aspect(subject, image)
+    yield from _aspect(subject, image)
     yield from _name(subject)
     if image is not None and image.frames > 1:
         yield subject.finding(
@@ -133,9 +133,11 @@ def _size(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
     )
 
 
-def _aspect(subject: Subject, image: ImageFacts) -> Iterator[Finding]:
-    width, height = image.display_width, image.display_height
-    if not width or not height:
+def _aspect(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
+    width, height = (image.display_width, image.display_height) if image else (None, None)
+    if image is None or not width or not height:
+        fmt = (subject.file.format or "?").upper()
+        yield unjudged(subject, ASPECT, f"the displayed size of this {fmt} image could not be read")
         return
     ratio = width / height
     if any(abs(ratio * h / w - 1) <= ASPECT_TOLERANCE for w, h in PHOTO_ASPECTS):

@@ -26,6 +26,7 @@ from preflight.probe.sniff import EXTENSIONS
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
+from preflight.rules.file import unjudged
 
 _PAGE = "API page: MaterialCosUrl (video) item"
 
@@ -118,6 +119,7 @@ RULES: tuple[Rule, ...] = (
 # Video codecs that an MP4 holds as they are: these remux without re-encoding.
 _MP4_CODECS = frozenset({"AVC", "HEVC", "MPEG-4 Visual", "AV1", "VP9"})
 _REENCODE: dict[str, Any] = {"c:v": "libx264", "crf": 18, "preset": "medium", "c:a": "copy"}
+_NO_SIZE = "the file's headers give no frame size"
 
 
 def check(subject: Subject) -> Iterator[Finding]:
@@ -214,7 +216,10 @@ def _size(subject: Subject, video: VideoFacts | None) -> Iterator[Finding]:
 
 def _duration(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     make_type, seconds = subject.make_type, video.duration_s
-    if seconds is None or make_type is None or not make_type.max_duration_s:
+    if make_type is None or not make_type.max_duration_s:
+        return
+    if seconds is None:
+        yield unjudged(subject, DURATION, "the file's headers give no duration")
         return
     low, high = make_type.min_duration_s, make_type.max_duration_s
     if low <= seconds <= high:
@@ -242,6 +247,7 @@ def _duration(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 def _resolution(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     size = (video.display_width, video.display_height)
     if size[0] is None or size[1] is None:
+        yield unjudged(subject, RESOLUTION, _NO_SIZE)
         return
     only_4k = _only_4k(subject)
     allowed = RESOLUTIONS_4K if only_4k else RESOLUTIONS_1080P + RESOLUTIONS_4K
@@ -262,7 +268,10 @@ def _resolution(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 
 def _aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     aspect = video.display_aspect
-    if aspect is None or any(_near(aspect, w / h) for w, h in VIDEO_ASPECTS):
+    if aspect is None:
+        yield unjudged(subject, ASPECT, _NO_SIZE)
+        return
+    if any(_near(aspect, w / h) for w, h in VIDEO_ASPECTS):
         return
     yield subject.finding(
         ASPECT,
@@ -275,7 +284,10 @@ def _aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 
 def _pixel_aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     ratio = video.pixel_aspect
-    if ratio is None or _near(ratio, 1.0):
+    if ratio is None:
+        yield unjudged(subject, PIXEL_ASPECT, "the file's headers give no pixel aspect ratio")
+        return
+    if _near(ratio, 1.0):
         return
     yield subject.finding(
         PIXEL_ASPECT,
@@ -293,7 +305,10 @@ def _pixel_aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 
 def _fps(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     fps = video.fps
-    if fps is None or FPS_MIN <= fps <= FPS_MAX:
+    if fps is None:
+        yield unjudged(subject, FPS, "the file's headers give no frame rate")
+        return
+    if FPS_MIN <= fps <= FPS_MAX:
         return
     low = fps < FPS_MIN
     target = FPS_MIN if low else FPS_MAX
@@ -307,7 +322,12 @@ def _fps(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 
 def _vfr(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     # Only an MP4/MOV index times every frame; libmediainfo calls an MPEG-TS "VFR" unseen.
-    if video.fps_mode != "VFR" or subject.file.format not in VIDEO_CONTAINERS:
+    if subject.file.format not in VIDEO_CONTAINERS:
+        return
+    if video.fps_mode is None:
+        yield unjudged(subject, VFR, "the file's index gives no frame-rate mode")
+        return
+    if video.fps_mode != "VFR":
         return
     low, high = video.fps_min, video.fps_max
     span = f" from {_fps_text(low)} to {_fps_text(high)} fps" if low and high else ""

@@ -13,8 +13,8 @@ Which findings stop which:
 - An entry with an unsafe path gets zip.unsafe-path and is not listed again in zip.folders.
 - The name rules (extension-case, filename) judge WAV entries only: any other entry is
   already zip.non-wav, and must leave the zip or be converted first.
-- Entries past the probe's read budget are not judged by content; so many entries mean
-  zip.count or zip.non-wav fires on the ones that were read.
+- Entries past the probe's read budget are not judged by content: file.unjudged says so
+  (and so many entries mean zip.count or zip.non-wav fires on the ones that were read).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from preflight.probe.sniff import KIND
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
+from preflight.rules.file import unjudged
 
 _PAGE = "API page: MaterialCosUrl (voice zip) item"
 
@@ -171,6 +172,18 @@ def check(subject: Subject) -> Iterator[Finding]:
         yield from _wav_name(subject, entry, recipe)
         yield from _sample_rate(subject, entry, recipe)
     yield from _total_size(subject, files)
+    if facts.entries_not_read:
+        yield _not_read(subject, facts.entries_not_read)
+
+
+def _not_read(subject: Subject, count: int) -> Finding:
+    return unjudged(
+        subject,
+        NON_WAV,
+        f"the content of {_count_of(range(count), 'entry', 'entries')} was not read (a zip of "
+        "so many entries is read only in part), so whether they are WAV files, and their "
+        "sample rates, is unknown",
+    )
 
 
 def _encrypted(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]:

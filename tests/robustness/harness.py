@@ -105,14 +105,9 @@ def check_cli(
     """Run `preflight check --format FORMAT ARGS` in `cwd` (default `root`) and assert every
     guarantee; `expect` maps a path as the report shows it to the rule it must fire
     (FACTS_READ: the file was read, and none of the UNREAD rules fired)."""
-    env_folder = root / ENV_FOLDER
-    (env_folder / "tmp").mkdir(parents=True, exist_ok=True)
+    _env_folder(root)
     before = snapshot(root)
-    run = _run(
-        [*sandbox(), sys.executable, "-m", "preflight", "check", "--format", output_format, *args],
-        cwd or root,
-        env_folder,
-    )
+    run = run_cli(root, *args, cwd=cwd, output_format=output_format)
     context = f"exit {run.code}\nstderr:\n{run.stderr[-3000:]}\nstdout:\n{run.stdout[:3000]}"
     assert run.code in (0, 1), context
     assert "Traceback" not in run.stderr and "internal error" not in run.stderr, context
@@ -123,6 +118,45 @@ def check_cli(
         assert run.code == (0 if run.report["ok"] else 1), context
     for path, rule in (expect or {}).items():
         _check_expectation(run, path, rule)
+    return run
+
+
+def run_cli(
+    root: Path,
+    *args: str,
+    cwd: Path | None = None,
+    output_format: str = "json",
+    env: Mapping[str, str] | None = None,
+) -> Run:
+    """Run `preflight check --format FORMAT ARGS` as check_cli does (sandboxed, HOME and TMPDIR
+    under `root`; `env` added, over those), asserting nothing: for runs that write or must be
+    refused."""
+    return _run(
+        [*sandbox(), sys.executable, "-m", "preflight", "check", "--format", output_format, *args],
+        cwd or root,
+        _env_folder(root),
+        env or {},
+    )
+
+
+def _env_folder(root: Path) -> Path:
+    """HOME and TMPDIR of the child, made before the tree's snapshot is taken."""
+    env_folder = root / ENV_FOLDER
+    (env_folder / "tmp").mkdir(parents=True, exist_ok=True)
+    return env_folder
+
+
+def refused(root: Path, *args: str, cwd: Path | None = None) -> Run:
+    """A run that must be a usage error: exit 2, a message and no traceback on stderr, nothing
+    on stdout, and nothing under `root` changed, added or removed."""
+    _env_folder(root)
+    before = snapshot(root)
+    run = run_cli(root, *args, cwd=cwd)
+    context = f"exit {run.code}\nstderr:\n{run.stderr[-3000:]}\nstdout:\n{run.stdout[:3000]}"
+    assert run.code == 2, context
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr, context
+    assert not run.stdout, context
+    assert snapshot(root) == before, "a refused run changed, added or removed a file"
     return run
 
 
@@ -148,7 +182,7 @@ def assert_clear(message: object) -> None:
     assert "Traceback" not in message and " object at 0x" not in message, shown
 
 
-def _run(command: Sequence[str], cwd: Path, env_folder: Path) -> Run:
+def _run(command: Sequence[str], cwd: Path, env_folder: Path, more: Mapping[str, str]) -> Run:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(env_folder),
@@ -161,6 +195,7 @@ def _run(command: Sequence[str], cwd: Path, env_folder: Path) -> Run:
     }
     if START_METHOD in os.environ:  # the suite runs with forked and with spawned workers
         env[START_METHOD] = os.environ[START_METHOD]
+    env.update(more)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # outside the tree
         started = time.monotonic()
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)

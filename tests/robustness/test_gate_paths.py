@@ -1,0 +1,205 @@
+"""What preflight checks is what would be uploaded: a `..` is taken through symlinks as the
+operating system takes it, a `${COS_PATH_PREFIX}` template or a URL of another scheme never
+lets a field pass unchecked, a manifest that is a symlink out of the repository is not read,
+and a file that git does not have (so that CI's fresh clone lacks it) is a finding."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from harness import FACTS_READ, check_cli, run_cli, sandbox, snapshot
+from helpers.media import make_photo
+from hostile import manifest
+
+GOOD = {"width": 100, "height": 100, "fmt": "PNG"}  # a square photo: passes
+TALL = {"width": 300, "height": 400, "fmt": "PNG"}  # 3:4: photo.aspect
+
+
+def _photo(path: Path, **spec: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return make_photo(path, **spec)  # type: ignore[arg-type]
+
+
+def _repo(root: Path) -> Path:
+    repo = root / "repo"
+    (repo / ".git").mkdir(parents=True)
+    return repo
+
+
+# --- `..` through a symlink --------------------------------------------------------------
+
+
+def test_dotdot_after_a_symlink_checks_the_file_the_system_opens(tmp_path: Path) -> None:
+    """`a/link/../photo.png` with `link` → `elsewhere/deep` opens `elsewhere/photo.png`: that
+    file, not the `a/photo.png` a lexical reading finds, is checked and shown."""
+    repo = _repo(tmp_path)
+    _photo(repo / "a" / "photo.png", **GOOD)  # what a lexical reading would check
+    _photo(repo / "elsewhere" / "photo.png", **TALL)  # what an uploader gets
+    (repo / "elsewhere" / "deep").mkdir()
+    (repo / "a" / "link").symlink_to(repo / "elsewhere" / "deep", target_is_directory=True)
+    value = "a/link/../photo.png"
+    manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl=value)
+    assert (repo / value).read_bytes() == (repo / "elsewhere" / "photo.png").read_bytes()
+    run = check_cli(tmp_path, "lin.request.json", cwd=repo, expect={"elsewhere/photo.png": None})
+    assert run.code == 1
+    assert run.rules("elsewhere/photo.png") == {"photo.aspect"}
+    (request,) = run.report["requests"]  # type: ignore[index]
+    assert request["files"][0]["path"] == "elsewhere/photo.png"
+    assert request["files"][0]["facts"]["height"] == 400
+
+
+def test_dotdot_through_a_symlink_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    _photo(repo / "photo.png", **GOOD)  # lexically, `out/../photo.png` is this one
+    _photo(tmp_path / "photo.png", **GOOD)
+    (tmp_path / "deep").mkdir()
+    (repo / "out").symlink_to(tmp_path / "deep", target_is_directory=True)
+    manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="out/../photo.png")
+    run = check_cli(tmp_path, "repo")
+    assert run.code == 1
+    (request,) = run.report["requests"]  # type: ignore[index]
+    assert [f["rule"] for f in request["findings"]] == ["file.outside-root"]
+    assert request["files"][0]["facts"] is None  # never opened
+
+
+def test_dotdot_without_symlinks_reads_as_before(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    _photo(repo / "shared" / "photo.png", **GOOD)
+    (repo / "lin").mkdir()
+    manifest(
+        repo / "lin" / "request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="../shared/photo.png"
+    )
+    run = check_cli(tmp_path, "repo", expect={"repo/shared/photo.png": FACTS_READ})
+    assert run.code == 0
+
+
+# --- values that are neither a local path nor an http(s) URL -----------------------------
+
+
+def test_a_template_value_checks_the_local_file_it_stands_for(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    template = "${COS_PATH_PREFIX}/photo/lin_portrait.png"
+    manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl=template)
+    run = check_cli(tmp_path, "repo", expect={"repo/photo/lin_portrait.png": "file.missing"})
+    assert run.code == 1
+    (finding,) = run.findings("repo/photo/lin_portrait.png")
+    assert template in finding["message"]
+
+    _photo(repo / "photo" / "lin_portrait.png", **TALL)
+    run = check_cli(tmp_path, "repo", expect={"repo/photo/lin_portrait.png": "photo.aspect"})
+    assert run.code == 1
+
+    _photo(repo / "photo" / "lin_portrait.png", **GOOD)
+    run = check_cli(
+        tmp_path, "repo", "--cos-prefix", f"https://b.example/customer-pipeline/1/{'0' * 32}/"
+    )
+    assert run.code == 0, run.report
+    (request,) = run.report["requests"]  # type: ignore[index]
+    assert request["request"]["Payload"]["MaterialCosUrl"] == (
+        f"https://b.example/customer-pipeline/1/{'0' * 32}/photo/lin_portrait.png"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "s3://bucket/customer-pipeline/1/00000000-0000-0000-0000-000000000000/photo/lin.png",
+        "cos://bucket/customer-pipeline/1/00000000-0000-0000-0000-000000000000/photo/lin.png",
+        "file:///tmp/lin.png",
+        "${COS_PATH_PREFIX}",
+    ],
+)
+def test_other_schemes_fail_the_request(tmp_path: Path, value: str) -> None:
+    repo = _repo(tmp_path)
+    _photo(tmp_path / "lin.png", **GOOD)
+    manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl=value)
+    run = check_cli(tmp_path, "repo")
+    assert run.code == 1
+    (request,) = run.report["requests"]  # type: ignore[index]
+    assert "request.cos-path" in {f["rule"] for f in request["findings"]}
+
+
+# --- a manifest that is a symlink out of the repository ----------------------------------
+
+
+def test_a_manifest_linked_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    outside = tmp_path / "outside"
+    _photo(outside / "lin_portrait.png", **GOOD)
+    manifest(outside / "real.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
+    manifest(outside / "other.request.json", "IMAGE_PHOTO", "Mo", MaterialCosUrl="lin_portrait.png")
+    (repo / "lin.request.json").symlink_to(outside / "real.request.json")
+    (repo / "folder").symlink_to(outside, target_is_directory=True)
+    given = ("repo", "repo/folder/other.request.json")
+    run = check_cli(tmp_path, *given, expect={"repo/lin.request.json": "file.outside-root"})
+    assert run.code == 1
+    for request in run.report["requests"]:  # type: ignore[index]
+        assert [f["rule"] for f in request["findings"]] == ["file.outside-root"], request
+        assert request["files"] == []  # its fields were never read
+    assert run.rules("repo/folder/other.request.json") == {"file.outside-root"}
+
+    run = check_cli(tmp_path, *given, "--allow-outside-root")  # the user's own choice: read
+    for request in run.report["requests"]:  # type: ignore[index]
+        assert "file.outside-root" not in {f["rule"] for f in request["findings"]}
+        assert request["files"], request
+
+
+# --- files git does not have --------------------------------------------------------------
+
+GIT = shutil.which("git")
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_a_file_git_does_not_have_is_a_finding(tmp_path: Path) -> None:
+    """A commit of the manifest alone passes CI's fresh clone never: under pre-commit the
+    untracked file is an error, elsewhere a warning; once staged, nothing."""
+    repo = tmp_path / "repo"
+    _git(tmp_path, "init", "-q", "repo")
+    _photo(repo / "lin_portrait.png", **GOOD)
+    manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
+    _git(repo, "add", "lin.request.json")
+    before = snapshot(repo)
+
+    run = check_cli(tmp_path, "lin.request.json", cwd=repo, expect={"lin_portrait.png": FACTS_READ})
+    assert run.code == 0  # a warning: a work in progress
+    (finding,) = run.findings("lin_portrait.png")
+    assert (finding["rule"], finding["severity"]) == ("file.untracked", "warning")
+    assert finding["hint"] == "git add -- lin_portrait.png"
+
+    committing = run_cli(tmp_path, "lin.request.json", cwd=repo, env={"PRE_COMMIT": "1"})
+    assert committing.code == 1, committing.stderr
+    (finding,) = committing.findings("lin_portrait.png")
+    assert (finding["rule"], finding["severity"]) == ("file.untracked", "error")
+    assert snapshot(repo) == before  # git was asked, nothing was written (not even .git)
+
+    _git(repo, "add", "lin_portrait.png")
+    staged = run_cli(tmp_path, "lin.request.json", cwd=repo, env={"PRE_COMMIT": "1"})
+    assert staged.code == 0 and not staged.findings("lin_portrait.png"), staged.stdout
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_without_git_or_a_real_repository_nothing_is_said(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    _git(tmp_path, "init", "-q", "repo")
+    _photo(repo / "lin_portrait.png", **GOOD)
+    manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
+    no_git = tmp_path / "bin"  # a PATH without git (with the sandbox's unshare, if any)
+    no_git.mkdir()
+    for program in sandbox()[:1]:
+        (no_git / program).symlink_to(shutil.which(program) or program)
+    python_only = {"PATH": str(no_git)}
+    run = run_cli(tmp_path, "lin.request.json", cwd=repo, env={"PRE_COMMIT": "1", **python_only})
+    assert run.code == 0 and not run.findings("lin_portrait.png"), run.stdout + run.stderr
+
+    fake = _repo(tmp_path / "fake")  # a `.git` folder that is no repository
+    _photo(fake / "lin_portrait.png", **GOOD)
+    manifest(fake / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
+    run = run_cli(tmp_path, "lin.request.json", cwd=fake, env={"PRE_COMMIT": "1"})
+    assert run.code == 0 and not run.findings("lin_portrait.png"), run.stdout
