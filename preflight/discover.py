@@ -6,6 +6,7 @@ Only manifests and folder listings are read here; media files are the probe's.""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,9 +69,10 @@ class WorkTrees:
     def _root_of(self, folder: str) -> Path | None:
         if folder not in self.roots:
             parent = os.path.dirname(folder)
-            # A folder that is a symlink is not a work tree's root: what lies below it is
-            # elsewhere (a real folder is never one; this is for paths as written).
-            if os.path.exists(os.path.join(folder, ".git")) and not os.path.islink(folder):
+            # A folder that is a symlink (or a junction) is not a work tree's root: what lies
+            # below it is elsewhere, in another repository if the target is one (a real folder
+            # is never a link; this is for paths as written).
+            if os.path.exists(os.path.join(folder, ".git")) and not is_link(folder):
                 self.roots[folder] = Path(folder)
             else:
                 self.roots[folder] = None if parent == folder else self._root_of(parent)
@@ -94,6 +96,19 @@ class WorkTrees:
     def key(self, path: Path) -> Path:
         """One identity per file, however it was reached (symlinks, `..`)."""
         return Path(self.real(path))
+
+
+_JUNCTION = 0xA0000003  # IO_REPARSE_TAG_MOUNT_POINT (only Windows' stat module names it)
+
+
+def is_link(path: str) -> bool:
+    """Whether the path is a symlink or, on Windows, a junction: both lead elsewhere and
+    realpath follows both, but os.path.islink sees only symlinks (isjunction is Python 3.12's)."""
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0) == _JUNCTION
 
 
 def collect(
@@ -120,13 +135,13 @@ def collect(
         add(settings.cwd, manifest.from_fields(settings.fields, settings.cwd))
     excluded = configs.excludes
     for given in settings.paths:
-        path = Path(os.path.abspath(settings.cwd / given))
+        path, given_shown = _located(settings.cwd, "", str(given), settings.cwd)
         if excluded(path):
             search.excluded += 1
             continue
         if path.is_dir():
             for each in search.manifests(path):
-                shown = os.path.normpath(os.path.join(str(given), os.path.relpath(each, path)))
+                shown = os.path.normpath(os.path.join(given_shown, os.path.relpath(each, path)))
                 if each in search.unlisted:
                     add(each, manifest.unlisted(each, shown, search.unlisted[each]))
                 elif excluded(each):
@@ -134,13 +149,13 @@ def collect(
                 else:
                     add(trees.key(each), _load(each, shown, settings, trees))
         elif manifest.is_manifest(path):
-            add(trees.key(path), _load(path, str(given), settings, trees))
+            add(trees.key(path), _load(path, given_shown, settings, trees))
         else:
-            owners = dict(_manifests_referencing(path, settings, trees, configs))
+            owners = dict(_manifests_referencing(path, settings, trees, configs, search))
             for key, owner in owners.items():
                 add(key, owner)
-            if not owners:
-                standalone.setdefault(path, str(given))
+            if owners.keys() <= search.unlisted.keys():  # none found names it: on its own too
+                standalone.setdefault(path, given_shown)
     searched = search.searched(settings.cwd)
     return Found(list(manifests.values()), refs, list(standalone.items()), searched)
 
@@ -179,8 +194,8 @@ class _Search:
             self.hidden += name != ".git"
         elif name in TOOL_FOLDERS:
             self.tools += 1
-        elif os.path.islink(os.path.join(root, name)):
-            self.symlinked += 1  # os.walk would not enter it either: counted here
+        elif is_link(os.path.join(root, name)):
+            self.symlinked += 1  # os.walk would not enter a symlink either: counted here
         else:
             return True
         return False
@@ -189,13 +204,18 @@ class _Search:
         while failed:
             error = failed.pop(0)
             folder = Path(os.fsdecode(error.filename))
-            self.unlisted[folder] = (error.strerror or type(error).__name__).lower()
+            self.unlisted[folder] = _why(error)
             yield folder
 
     def searched(self, cwd: Path) -> Searched:
         media = tuple(_relative(path, cwd) for path in self.media)
         counts = (self.hidden, self.tools, self.symlinked, self.excluded)
         return Searched(*counts, media, self.media_seen)
+
+
+def _why(error: OSError) -> str:
+    """Why a folder cannot be listed, as a manifest's problem says it."""
+    return (error.strerror or type(error).__name__).lower()
 
 
 _MEDIA_NAMED = 5  # media files seen that a report can name: the first few say enough
@@ -299,16 +319,38 @@ def base(cwd: Path, trees: WorkTrees) -> str:
     return "" if relative == "." else relative
 
 
+def _search_top(target: Path, trees: WorkTrees) -> Path:
+    """Where the search for a file's manifests stops: its work tree's root; outside one, the
+    user's home folder when the file is in it (the folders above it are the system's, which
+    a shared host may not let its users list), else the file system's root."""
+    root = trees.root(target.parent)
+    if root is not None:
+        return root
+    try:
+        home = trees.key(Path.home())
+    except (RuntimeError, KeyError):  # no home folder known
+        return Path(target.anchor)
+    return home if home in target.parents else Path(target.anchor)
+
+
 def _manifests_referencing(
-    media: Path, settings: Settings, trees: WorkTrees, configs: Configs
+    media: Path, settings: Settings, trees: WorkTrees, configs: Configs, search: _Search
 ) -> Iterator[tuple[Path, Manifest]]:
     """Manifests in the file's folder or an ancestor, up to the work tree's root (outside one,
-    up to the file system's), that name the file in one of their fields."""
+    see _search_top), that name the file in one of their fields; a folder on the way that
+    cannot be listed stands in place of the manifests it may hold, as in the search of a
+    folder given (recorded in `search.unlisted`)."""
     target = trees.key(media)
-    stop = trees.root(target.parent) or Path(target.anchor)
+    stop = _search_top(target, trees)
     folder = target.parent
     while True:
-        found = (p for p in _listdir(folder) if manifest.is_manifest(p))
+        try:
+            found = [p for p in folder.iterdir() if manifest.is_manifest(p) and p.is_file()]
+        except OSError as error:
+            found = []
+            search.unlisted[folder] = _why(error)
+            shown = _relative(folder, trees.key(settings.cwd))
+            yield folder, manifest.unlisted(folder, shown, search.unlisted[folder])
         for candidate in sorted(p for p in found if not configs.excludes(p)):
             shown = os.path.relpath(candidate, trees.key(settings.cwd))
             loaded = _load(candidate, shown, settings, trees)
@@ -317,10 +359,3 @@ def _manifests_referencing(
         if folder == stop or stop not in folder.parents:
             return
         folder = folder.parent
-
-
-def _listdir(folder: Path) -> list[Path]:
-    try:
-        return [p for p in folder.iterdir() if p.is_file()]
-    except OSError:
-        return []

@@ -51,7 +51,7 @@ def check_folder(folder: Path) -> None:
     land wherever the repository chose. Symlinks outside work trees (/tmp on macOS) are the
     system's or the user's, and are followed. `..` is taken as the operating system takes it:
     from where the path so far leads."""
-    from preflight.discover import WorkTrees  # where work trees end, found as discovery does
+    from preflight.discover import WorkTrees, is_link  # work trees end as discovery finds
 
     trees = WorkTrees()
     anchor, *names = Path(os.path.join(os.getcwd(), folder)).parts  # `..` kept, `.` dropped
@@ -61,7 +61,7 @@ def check_folder(folder: Path) -> None:
             real = os.path.dirname(real)
             continue
         below = os.path.join(real, name)
-        if not os.path.islink(below):
+        if not is_link(below):
             real = below
             continue
         target = os.path.realpath(below)

@@ -197,6 +197,28 @@ def test_a_media_file_no_manifest_names_is_checked_on_its_own(tmp_path: Path) ->
     assert report["files"][0]["accepted_as"] == []
 
 
+def test_outside_a_work_tree_the_search_for_manifests_stops_at_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the user's home folder are the system's folders (a shared host may not let its
+    users list them): a manifest there is not looked for."""
+    home = tmp_path / "home" / "lin"
+    shutil.copytree(FIXTURES / "fail" / "photo-avatar", tmp_path / "home" / "photo")
+    (home / "Desktop").mkdir(parents=True)
+    shutil.move(tmp_path / "home" / "photo" / "lin portrait.jpg", home / "Desktop")
+    manifest = tmp_path / "home" / "photo" / "lin.request.toml"
+    text = manifest.read_text(encoding="utf-8").replace(
+        "lin portrait.jpg", "lin/Desktop/lin portrait.jpg"
+    )
+    (tmp_path / "home" / "lin.request.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    _, report = report_of("lin portrait.jpg", cwd=home / "Desktop")
+    assert report["requests"] == [] and len(report["files"]) == 1
+    monkeypatch.setenv("HOME", str(tmp_path))  # now the manifest is in the home folder
+    _, report = report_of("lin portrait.jpg", cwd=home / "Desktop")
+    assert [r["source"] for r in report["requests"]] == ["../../lin.request.toml"]
+
+
 def test_a_path_that_does_not_exist_is_a_usage_error_naming_it(tmp_path: Path) -> None:
     """SPEC §8: a typo in a path is exit 2, never a finding (nor a green run)."""
     code, out = invoke("check", "nowhere.mp4", cwd=tmp_path)

@@ -40,6 +40,23 @@ def test_every_exif_orientation_of_a_jpeg(tmp_path: Path, orientation: int) -> N
         assert shown.size == (facts.display_width, facts.display_height)
 
 
+@pytest.mark.parametrize("orientation", [5, 6, 7, 8])
+@pytest.mark.parametrize("suffix", ["tif", "png", "webp"])
+def test_a_quarter_turn_is_turned_once(tmp_path: Path, suffix: str, orientation: int) -> None:
+    # Pillow gives a TIFF's size already turned by its orientation: turned again, a 40×20
+    # photo shown as 20×40 would be read as 40×20 shown.
+    path = make_photo(tmp_path / f"p.{suffix}", width=40, height=20, orientation=orientation)
+    facts = image_facts(path)
+    assert (facts.width, facts.height, facts.orientation) == (40, 20, orientation)
+    assert (facts.display_width, facts.display_height) == (20, 40)
+    with Image.open(path) as image:
+        from PIL import ImageOps
+
+        shown = ImageOps.exif_transpose(image)
+        assert shown is not None
+        assert shown.size == (20, 40)
+
+
 @pytest.mark.parametrize("suffix", ["png", "webp"])
 def test_orientation_of_png_and_webp(tmp_path: Path, suffix: str) -> None:
     facts = image_facts(make_photo(tmp_path / f"p.{suffix}", width=40, height=20, orientation=6))

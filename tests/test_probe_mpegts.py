@@ -94,3 +94,18 @@ def test_a_codec_rate_is_kept_and_a_long_head_is_bounded(folder: Path) -> None:
     video = video_facts(path)
     assert video.fps == 25.0 and video.codec == "MPEG Video"
     assert video.duration_s == pytest.approx(16.0, abs=1e-9)
+
+
+@pytest.mark.parametrize(("seconds", "fps"), [(2, 45.0), (300, None)])
+def test_the_average_of_a_variable_rate(folder: Path, seconds: int, fps: float | None) -> None:
+    """Half the time at 30 fps, half at 60 (the codec says 60): 45 fps on average, counted
+    when the file fits in the head window; in a larger file the frames between the windows
+    are not counted, and video.fps says it could not be judged rather than pass 60."""
+    select = ("-vf", f"select='gte(t,{seconds / 2})+not(mod(n,2))'", "-fps_mode", "passthrough")
+    path = make_ts(folder / f"vfr{seconds}.ts", seconds * 45, "60", extra=select)
+    assert (path.stat().st_size <= WINDOW) == (fps is not None)
+    video = video_facts(path)
+    assert video.fps == (None if fps is None else pytest.approx(fps, rel=1e-3))
+    assert (video.fps_mode, video.duration_s) == ("VFR", pytest.approx(seconds, abs=1e-6))
+    unjudged = [f.actual for f in findings(probe_file(path, "tom.ts")) if f.rule == "file.unjudged"]
+    assert unjudged == ([] if fps else ["video.fps"])

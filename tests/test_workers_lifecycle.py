@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.media import make_video
+from helpers.workers import children, looping_movs, running
 
 import preflight.entry
 import preflight.probe
@@ -32,14 +32,7 @@ pytestmark = [
 def looping(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Four MOVs whose channel layout keeps libmediainfo busy for minutes (see
     test_a_parser_stuck_in_a_loop_is_stopped)."""
-    folder = tmp_path_factory.mktemp("looping")
-    data = make_video(folder / "seed.mov", width=160, height=90, duration=0.3).read_bytes()
-    (folder / "seed.mov").unlink()
-    at = data.index(b"chan") + 16
-    movs = [folder / f"looping{index}.mov" for index in range(4)]
-    for mov in movs:
-        mov.write_bytes(data[:at] + b"\xff\xff\xff\xff" + data[at + 4 :])
-    return movs
+    return looping_movs(tmp_path_factory.mktemp("looping"), 4)
 
 
 @pytest.mark.parametrize(
@@ -50,15 +43,15 @@ def test_no_worker_outlives_the_command_line_however_it_ends(
 ) -> None:
     command = [str(PREFLIGHT), "check", "--no-cache", "--jobs", "2", *map(str, looping)]
     with subprocess.Popen(command, stdout=subprocess.DEVNULL) as parent:
-        workers = _children(parent.pid, count=2)
+        workers = children(parent.pid, count=2)
         time.sleep(1)  # each on a file that keeps its parser busy for minutes
-        assert len(workers) == 2 and all(_running(pid) for pid in workers)
+        assert len(workers) == 2 and all(running(pid) for pid in workers)
         parent.send_signal(ending)
         parent.wait(timeout=10)
     deadline = time.monotonic() + 5
-    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    left = [pid for pid in workers if _running(pid)]
+    left = [pid for pid in workers if running(pid)]
     for pid in left:  # a failure must not leave them looping
         os.kill(pid, signal.SIGKILL)
     assert not left
@@ -95,7 +88,7 @@ def test_an_early_worker_that_no_run_adopts_is_stopped_when_the_command_line_end
         preflight.entry.main()
     (early,) = started
     assert early is not None and early.worker is None
-    assert _children(os.getpid(), count=0) == []
+    assert children(os.getpid(), count=0) == []
 
 
 def _process_state() -> dict[str, Any]:
@@ -106,32 +99,5 @@ def _process_state() -> dict[str, Any]:
         "environment": dict(os.environ),
         "subreaper": reaper.value,
         "threads": threading.enumerate(),
-        "children": _children(os.getpid(), count=0),
+        "children": children(os.getpid(), count=0),
     }
-
-
-def _children(parent: int, count: int) -> list[int]:
-    """The processes whose parent is `parent`, once there are at least `count` (10 s at most)."""
-    deadline = time.monotonic() + 10
-    while True:
-        found = []
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                try:
-                    stat = Path(entry.path, "stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                    found.append(int(entry.name))
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.02)
-
-
-def _running(pid: int) -> bool:
-    """Whether the process exists and has not ended (a zombie has)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"

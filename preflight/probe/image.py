@@ -34,6 +34,7 @@ SCAN_MAX = 64 * MB  # end markers and GIF frames are looked for this far, no fur
 CHUNKS_MAX = 1 << 16  # PNG / WebP chunks walked, at most
 EXIF_MAX = 1 * MB  # a WebP EXIF chunk larger than this is not read
 _ORIENTATION = 0x0112
+_IMAGE_WIDTH, _IMAGE_LENGTH = 256, 257  # TIFF tags
 _PARSE_ERRORS = (
     SyntaxError,
     OSError,
@@ -79,7 +80,7 @@ def _open(stream: BinaryIO, fmt: str) -> ImageFile.ImageFile:
 
 
 def _facts(stream: BinaryIO, image: ImageFile.ImageFile, fmt: str) -> ImageFacts:
-    width, height = image.size
+    width, height = _stored_size(image, fmt)
     if fmt == "jpeg":
         _check_jpeg_end(stream, stream.tell())  # Pillow's header read stops at the image data
     elif fmt == "png":
@@ -90,6 +91,18 @@ def _facts(stream: BinaryIO, image: ImageFile.ImageFile, fmt: str) -> ImageFacts
     # PNG's getexif() decodes the image when the header holds no eXIf chunk: skip it then.
     exif = image if fmt != "png" or "exif" in image.info else None
     return _with_orientation(fmt, width, height, _orientation(exif), frames, image.mode)
+
+
+def _stored_size(image: ImageFile.ImageFile, fmt: str) -> tuple[int, int]:
+    """The size as stored. Pillow 13 gives a TIFF's size already turned by its orientation
+    5–8 (it turns the pixels on load), which _with_orientation would turn again; the TIFF's
+    ImageWidth and ImageLength tags are the stored size, whatever Pillow's version."""
+    tags = getattr(image, "tag_v2", None) if fmt == "tiff" else None
+    if tags is not None:
+        width, height = tags.get(_IMAGE_WIDTH), tags.get(_IMAGE_LENGTH)
+        if isinstance(width, int) and isinstance(height, int):
+            return width, height
+    return image.size
 
 
 def _with_orientation(

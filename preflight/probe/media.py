@@ -3,9 +3,14 @@
 Parse speed 0 reads the container's index (the MP4/MOV `moov`) and seeks over the media
 data, so a 10 GB file costs what its headers cost; the index still gives the frame-rate
 mode and its minimum and maximum, so variable frame rate is detected in MP4 and MOV (the
-only containers accepted; a Matroska file is read from its first frames and says CFR).
-An MPEG-TS has no index: its duration and frame rate come from the video's timestamps
-(preflight.probe.mpegts), not from libmediainfo's estimate.
+only containers accepted; libmediainfo reads a Matroska's mode from its first frames).
+A Matroska track's rotation and declared frame rate come from its header
+(preflight.probe.matroska). An MPEG-TS has no index: its duration and frame rate come from
+the video's timestamps (preflight.probe.mpegts), not from libmediainfo's estimate. Where a
+Matroska's or MPEG-TS's rate is seen to vary, its average is its frames counted over its
+duration in a file of at most WINDOW bytes, and unknown (file.unjudged) in a larger one.
+Raw MPEG audio, ADTS, Sun AU and CAF, whose durations libmediainfo gets wrong or misses, are
+timed from their own headers (preflight.probe.audio).
 """
 
 from __future__ import annotations
@@ -15,13 +20,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from preflight.probe.audio import TIMED_FORMATS, audio_duration
 from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts
 from preflight.probe.iso import ISO_FORMATS, check_tables
-from preflight.probe.mpegts import video_timing
+from preflight.probe.matroska import video_header
+from preflight.probe.mpegts import SAME_RATE, WINDOW, video_timing
 
 _PARSE_SPEED = 0
 # MP4, M4A and MOV list their tracks in one index box (moov), often written last.
 _INDEXED = ("MPEG-4", "QuickTime")
+_MATROSKA = ("mkv", "webm")
 
 
 def preload() -> None:
@@ -59,8 +67,14 @@ def probe_media(path: Path, fmt: str | None = None) -> VideoFacts | AudioFacts:
         raise ProbeError("the file is cut short: its index lists data past the end of the file")
     if videos:
         video = _video(general, videos[0], container, len(videos), len(audios))
-        return _timed(path, video, videos[0]) if fmt == "mpeg-ts" else video
-    return _audio(general, audios[0], container)
+        if fmt == "mpeg-ts":
+            return _timed(path, video, videos[0])
+        return _matroska(path, video) if fmt in _MATROSKA else video
+    audio = _audio(general, audios[0], container)
+    if fmt in TIMED_FORMATS:
+        with path.open("rb") as stream:
+            return replace(audio, duration_s=audio_duration(stream, fmt))
+    return audio
 
 
 def _timed(path: Path, video: VideoFacts, track: Any) -> VideoFacts:
@@ -73,14 +87,51 @@ def _timed(path: Path, video: VideoFacts, track: Any) -> VideoFacts:
         timing = video_timing(stream, pid, _number(track.frame_rate))
     if timing is None:
         return video
-    return replace(video, duration_s=timing.duration_s, fps=timing.fps)
+    mode = video.fps_mode if timing.steady else "VFR"
+    return replace(video, duration_s=timing.duration_s, fps=timing.fps, fps_mode=mode)
 
 
-def _parse(source: str | BinaryIO) -> Any:
+def _matroska(path: Path, video: VideoFacts) -> VideoFacts:
+    """A Matroska video with the rotation of its track's projection, and the frame rate its
+    track declares where libmediainfo's reading of the first frames gives none or the same;
+    where the two differ, the rate varies: the average is counted (_counted)."""
+    with path.open("rb") as stream:
+        header = video_header(stream)
+    if header is None:
+        return video
+    if header.rotation is not None and not video.rotation:
+        rotation = _rotation(header.rotation)
+        shown = _displayed(video.width, video.height, video.pixel_aspect, rotation)
+        video = replace(video, rotation=rotation, **shown)
+    declared, seen = header.fps, video.fps
+    if declared is None:
+        return video
+    if seen is None or max(seen, declared) <= min(seen, declared) * SAME_RATE:
+        return replace(video, fps=declared)
+    return replace(video, fps=_counted(path), fps_mode="VFR")
+
+
+def _counted(path: Path) -> float | None:
+    """The average frame rate of a video whose rate varies: its frames over its duration,
+    as libmediainfo reads them going through the whole file, which it does only for a file
+    of at most WINDOW bytes (what is read of an MPEG-TS anyway); None for a larger one."""
+    if path.stat().st_size > WINDOW:
+        return None
+    try:
+        with path.open("rb") as stream:
+            info = _parse(stream, parse_speed=1)
+    except ProbeError:  # read at parse speed 0, the file is readable: only the count is lost
+        return None
+    track = info.video_tracks[0] if info.video_tracks else None
+    frames, duration = (_number(track.frame_count), _seconds(track)) if track else (None, None)
+    return frames / duration if frames and duration else None
+
+
+def _parse(source: str | BinaryIO, parse_speed: float = _PARSE_SPEED) -> Any:
     try:
         from pymediainfo import MediaInfo
 
-        return MediaInfo.parse(source, parse_speed=_PARSE_SPEED)
+        return MediaInfo.parse(source, parse_speed=parse_speed)
     except (ImportError, OSError) as error:  # the library is missing, not the file broken
         raise ProbeError(
             f"libmediainfo is unavailable, so media cannot be read ({error})"
@@ -102,13 +153,6 @@ def _video(general: Any, track: Any, container: str | None, videos: int, audios:
     width, height = _int(track.width), _int(track.height)
     rotation = _rotation(track.rotation)
     pixel_aspect = _number(track.pixel_aspect_ratio)
-    # What a player shows: non-square pixels stretched to square ones, then the rotation.
-    shown_width = round(width * pixel_aspect) if width and pixel_aspect else width
-    turned = rotation in (90, 270)
-    display_width, display_height = (height, shown_width) if turned else (shown_width, height)
-    display_aspect = None
-    if display_width and display_height:
-        display_aspect = display_width / display_height
     duration = _seconds(general) or _seconds(track)
     fps = _number(track.frame_rate)
     frames = _number(track.frame_count)
@@ -123,10 +167,8 @@ def _video(general: Any, track: Any, container: str | None, videos: int, audios:
         width=width,
         height=height,
         rotation=rotation,
-        display_width=display_width,
-        display_height=display_height,
         pixel_aspect=pixel_aspect,
-        display_aspect=display_aspect,
+        **_displayed(width, height, pixel_aspect, rotation),
         fps=fps,
         fps_mode=_text(track.frame_rate_mode),
         fps_min=_number(track.minimum_frame_rate),
@@ -146,6 +188,21 @@ def _audio(general: Any, track: Any, container: str | None) -> AudioFacts:
         channels=_int(track.channel_s),
         bit_rate=bit_rate,
     )
+
+
+def _displayed(
+    width: int | None, height: int | None, pixel_aspect: float | None, rotation: int
+) -> dict[str, Any]:
+    """What a player shows: non-square pixels stretched to square ones, then the rotation."""
+    shown_width = round(width * pixel_aspect) if width and pixel_aspect else width
+    turned = rotation in (90, 270)
+    display_width, display_height = (height, shown_width) if turned else (shown_width, height)
+    aspect = display_width / display_height if display_width and display_height else None
+    return {
+        "display_width": display_width,
+        "display_height": display_height,
+        "display_aspect": aspect,
+    }
 
 
 def _rotation(value: object) -> int:

@@ -5,7 +5,9 @@ the clock references, up to a few hundredths of a second long, and gives no fram
 H.264 whose headers do not promise a fixed one (what x264 writes). The presentation times
 (PTS) of the video frames are exact: those of the first frames (in the file's head) and of
 the last (in its tail) give the frame duration and the span from the first frame to the end
-of the last. Two windows of WINDOW bytes are read, whatever the file's size.
+of the last. Two windows of WINDOW bytes are read, whatever the file's size. Where the rate
+varies (the windows step at different rates, or skip frames), the average frame rate is the
+frames counted over the duration when the file fits in one window, else unknown.
 """
 
 from __future__ import annotations
@@ -26,15 +28,24 @@ _SYNC = 0x47
 _PES_START = b"\0\0\1"
 
 
+SAME_RATE = 1.01  # rates within 1 % are one rate (a rate read from millisecond times too)
+# A window's frames are whole but for those that decoding order (B-frames) puts outside it,
+# at most a decoded-picture buffer's worth.
+_REORDER = 16
+
+
 class Timing(NamedTuple):
     duration_s: float  # from the first frame's start to the last frame's end
-    fps: float  # frames a second: the codec's, else the first frames' timestamps'
+    fps: float | None  # the average: the codec's rate, else the timestamps'; None: unknown
+    steady: bool  # the windows show one rate (else it varies: a variable frame rate)
 
 
 def video_timing(stream: BinaryIO, pid: int, fps: float | None = None) -> Timing | None:
     """The timing of the video stream on `pid`, or None when its timestamps cannot be read
-    (scrambled, damaged, no packet layout). With `fps` (from the codec's headers, exact when
-    present), the last frame lasts 1 / fps; else the step the timestamps show."""
+    (scrambled, damaged, no packet layout). When the rates of the codec's headers (`fps`,
+    exact when present), of the first frames and of the last frames agree, that is the rate
+    and the last frame lasts one step of it; else the rate varies (frames missing inside a
+    window are variation too), and the last frame lasts the last frames' step."""
     stream.seek(0)
     head = stream.read(WINDOW)
     layout = _layout(head)
@@ -50,16 +61,35 @@ def video_timing(stream: BinaryIO, pid: int, fps: float | None = None) -> Timing
         return None
     base = first[0]
     starts = sorted({_since(base, pts) for pts in first})
+    ends = sorted({_since(base, pts) for pts in last})
+    opening, closing = _stepping(starts), _stepping(ends)
+    span = ends[-1] - starts[0]
+    if opening is None or span <= 0:
+        return None
+    closing = closing or opening  # a tail window with one frame tells nothing
+    declared = fps if fps and fps > 0 else None
+    rates = [opening[0], closing[0], *([declared] if declared else [])]
+    steady = max(rates) <= min(rates) * SAME_RATE and max(opening[1], closing[1]) <= _REORDER
+    rate = (declared or opening[0]) if steady else closing[0]
+    duration = (span + _CLOCK / rate) / _CLOCK  # the last frame lasts a step
+    if steady:
+        return Timing(duration, rate, steady)
+    # The rate varies: its average is frames / duration, counted when the head window holds
+    # the whole file, and not known from two windows of a larger one.
+    return Timing(duration, len(starts) / duration if size <= WINDOW else None, steady)
+
+
+def _stepping(starts: list[int]) -> tuple[float, int] | None:
+    """The frame rate a window's frame starts step at (their median step), and how many
+    frames that rate implies are missing between the first and the last."""
     if len(starts) < 2:
         return None
     step = round(statistics.median(b - a for a, b in itertools.pairwise(starts)))
-    span = max(_since(base, pts) for pts in last) - starts[0]
-    head_span = starts[-1] - starts[0]
-    if step <= 0 or span <= 0 or head_span <= 0:
+    window = starts[-1] - starts[0]
+    if step <= 0 or window <= 0:
         return None
-    measured = round(head_span / step) * _CLOCK / head_span  # 23.976: steps of 3753 and 3754
-    rate = fps if fps and fps > 0 else measured
-    return Timing((span + _CLOCK / rate) / _CLOCK, rate)
+    steps = round(window / step)
+    return steps * _CLOCK / window, steps + 1 - len(starts)  # 23.976: steps of 3753 and 3754
 
 
 def _since(base: int, pts: int) -> int:

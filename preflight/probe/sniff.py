@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from preflight.probe.audio import TAGS_MAX, adts_frame, id3_size, mpeg_frame
 from preflight.probe.facts import Kind
 
 HEAD_BYTES = 4096  # enough for every signature below, and for an ID3 tag's header
-TAGS_MAX = 4  # ID3v2 tags skipped before the audio: a second one happens, more is damage
 _AFTER_TAG = 256  # bytes past a tag that settle what follows; fewer: read on from there
 # Bytes at (offset, size) of the file being sniffed; fewer at its end. The probe gives one.
 ReadAt = Callable[[int, int], bytes]
@@ -197,7 +197,7 @@ def _after_tags(head: bytes, read_at: ReadAt | None) -> str | None:
     for _ in range(TAGS_MAX):
         if not data.startswith(b"ID3"):
             break
-        size = _id3_size(data)
+        size = id3_size(data)
         if size is None:
             return None
         offset += size
@@ -210,18 +210,6 @@ def _after_tags(head: bytes, read_at: ReadAt | None) -> str | None:
     data = data.lstrip(b"\0")  # padding some taggers leave after the tag's declared end
     fmt = _signature(data) or _frames(data)
     return fmt if KIND.get(fmt or "") == "audio" else None
-
-
-def _id3_size(head: bytes) -> int | None:
-    """The bytes an ID3v2 tag takes, header and footer included; None when its header is not
-    one (a version of FF, a size that is not synchsafe)."""
-    if len(head) < 10 or head[3] == 0xFF or any(byte & 0x80 for byte in head[6:10]):
-        return None
-    size = 0
-    for byte in head[6:10]:  # synchsafe integer: 7 bits a byte
-        size = (size << 7) | byte
-    footer = 10 if head[5] & 0x10 else 0
-    return 10 + size + footer
 
 
 def _frames(head: bytes) -> str | None:
@@ -242,12 +230,7 @@ def _frames(head: bytes) -> str | None:
 
 def _mpeg_audio(head: bytes) -> str | None:
     """ADTS AAC, or MPEG audio of layer I, II or III: only layer III is MP3."""
-    second = head[1]
-    if second & 0xF6 == 0xF0:  # ADTS: a 12-bit sync, then the MPEG id and layer 00
-        length = (head[3] & 0b11) << 11 | head[4] << 3 | head[5] >> 5
-        return "aac" if (head[2] >> 2) & 0xF < 13 and length >= 7 else None
-    version, layer = (second >> 3) & 0b11, (second >> 1) & 0b11
-    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 0b11
-    if second & 0xE0 != 0xE0 or version == 0b01 or layer == 0b00 or bitrate == 15 or rate == 3:
-        return None  # no 11-bit sync, or a reserved version, layer, bitrate or sample rate
-    return {0b01: "mp3", 0b10: "mp2", 0b11: "mp1"}[layer]
+    if head[1] & 0xF6 == 0xF0:  # ADTS: a 12-bit sync, then the MPEG id and layer 00
+        return "aac" if adts_frame(head) else None
+    frame = mpeg_frame(head)
+    return f"mp{frame.layer}" if frame else None

@@ -306,7 +306,10 @@ def _pixel_aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 def _fps(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     fps = video.fps
     if fps is None:
-        yield unjudged(subject, FPS, "the file's headers give no frame rate")
+        why = "the file's headers give no frame rate"
+        if video.fps_mode == "VFR":  # a Matroska or MPEG-TS too large to count its frames
+            why = "the frame rate varies, and no index gives every frame's time to average"
+        yield unjudged(subject, FPS, why)
         return
     if FPS_MIN <= fps <= FPS_MAX:
         return

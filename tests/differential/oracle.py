@@ -5,6 +5,8 @@
   brand, the streams and the display matrix; its stdout (framecrc) the stream parameters as
   `#key N: value` lines and one line per packet with its exact timestamps, so durations,
   frame counts and frame rates are measured from the streams, not from a header's estimate.
+  An audio file's duration is that of its decoded frames (a second run, decoding): what a
+  player plays, its encoder's priming and padding dropped.
   (The wheel ships no ffprobe; PyAV would need a new dev dependency, and Debian's ffprobe a
   system package: this one comes with `pip install` on every platform.)
 - WAVs: a RIFF chunk walk of our own (RIFF and RF64/ds64, WAVE_FORMAT_EXTENSIBLE).
@@ -64,8 +66,9 @@ _LAYOUTS = {
 }
 
 
-def run_ffmpeg_reader(path: Path) -> tuple[str, str]:
-    """ffmpeg's (stderr, stdout) for the file: the raw text the reading is parsed from."""
+def run_ffmpeg_reader(path: Path, *streams: str) -> tuple[str, str]:
+    """ffmpeg's (stderr, stdout) for the file: the raw text the reading is parsed from. Its
+    framecrc is of `streams` (by default every stream, copied)."""
     done = subprocess.run(
         [
             ffmpeg_exe(),
@@ -73,10 +76,7 @@ def run_ffmpeg_reader(path: Path) -> tuple[str, str]:
             "-nostdin",
             "-i",
             str(path),
-            "-map",
-            "0",
-            "-c",
-            "copy",
+            *(streams or ("-map", "0", "-c", "copy")),
             "-f",
             "framecrc",
             "-",
@@ -85,6 +85,19 @@ def run_ffmpeg_reader(path: Path) -> tuple[str, str]:
         timeout=120,
     )
     return done.stderr.decode("utf-8", "replace"), done.stdout.decode("utf-8", "replace")
+
+
+def run_ffmpeg_decoder(path: Path) -> str:
+    """ffmpeg's framecrc of the first audio stream decoded: its frames as a player gets them."""
+    return run_ffmpeg_reader(path, "-map", "0:a:0")[1]
+
+
+def decoded_duration(framecrc: str) -> Fraction | None:
+    """The duration of decoded audio (run_ffmpeg_decoder's output). The packets of a stream
+    copy include what the decoder drops: MP3's end padding, which only the LAME tag records
+    (ffmpeg marks it as side data on the last packet, which framecrc shows as a checksum)."""
+    stream = _streams(framecrc).get(0)
+    return stream["end"] - stream["start"] if stream and stream["packets"] else None
 
 
 def read_media(stderr: str, stdout: str) -> Reading:

@@ -18,6 +18,7 @@ import fnmatch
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,16 @@ from typing import Any
 import pytest
 from corpus import Case, build, matrix, which
 from helpers.facts import findings
-from oracle import Reading, read_media, read_photo, read_wav, read_zip, run_ffmpeg_reader
+from oracle import (
+    Reading,
+    decoded_duration,
+    read_media,
+    read_photo,
+    read_wav,
+    read_zip,
+    run_ffmpeg_decoder,
+    run_ffmpeg_reader,
+)
 
 from preflight.limits import DRIVER_FORMATS, PHOTO_FORMATS, VIDEO_CONTAINERS
 from preflight.probe import probe_file
@@ -72,27 +82,11 @@ LEGITIMATE: dict[str, dict[str, str]] = {
 # lists disagrees at bc34de1 (Layer II as MP3, ADTS+ID3 as MP3, AC-3/E-AC-3/AU/TTA/Wave64/
 # WavPack unreadable, 3G2 as MP4, .mka's extension warning, the self-extractor zip and the
 # split archive's last part unreadable, MPEG-TS durations 67–85 ms long) and agrees with the
-# fixes in the work tree; what is left of the class "rules silently skipped":
-KNOWN: dict[str, str] = {
-    "video-mkv-hevc-opus": "rules silently skipped: no frame rate read from a Matroska HEVC",
-    "fps-mkv-120": "rules silently skipped: no frame rate read from a 120 fps Matroska",
-}
+# fixes in the work tree: none is left.
+KNOWN: dict[str, str] = {}
 # Disagreements this test found that issue 13 does not name (strict xfail too, so that a
 # fix shows; file them, or move them to LEGITIMATE with the reason).
-UNFILED: dict[str, str] = {
-    "rotation-mkv-*": "Matroska's display matrix is not read: rotation 0, display size unturned",
-    "vfr-mkv-*": "the average frame rate of a VFR Matroska is its first frames' rate",
-    "vfr-ts-*": "the average frame rate of a VFR MPEG-TS is its first frames' rate",
-    "audio-mp2-*": "MPEG audio Layer II: the duration is a tenth of the real one",
-    "audio-aac-*": "ADTS AAC: no duration",
-    "audio-au-*": "Sun AU: the duration is twice the real one",
-    "audio-caf-*": "CAF: the duration is two thirds of the real one",
-    "audio-mp3-8000": "MPEG-2/2.5 Layer III: the duration is about two frames long",
-    "audio-mp3-16000": "MPEG-2/2.5 Layer III: the duration is about two frames long",
-    "audio-mp3-22050": "MPEG-2/2.5 Layer III: the duration is about two frames long",
-    "photo-tif-orientation[5-8]": "TIFF turned twice: Pillow's size of a TIFF with orientation "
-    "5-8 is already turned, and preflight turns it again",
-}
+UNFILED: dict[str, str] = {}
 
 
 def _marks(case: Case) -> list[pytest.MarkDecorator]:
@@ -140,6 +134,9 @@ MADE: dict[str, dict[str, Any]] = {
     "size-mp4-anamorphic-1440x1080": {"width": 1440, "display_width": 1920},
     "duration-mp4-60s": {"duration_s": 60, "audio_tracks": 1},
     "audio-mp2-mp2": {"family": "mp2", "sample_rate": 48000, "channels": 1},
+    # a second of tone: the LAME tag's priming and padding dropped (1.014 s from the packets)
+    "audio-mp3-8000": {"duration_s": 1, "sample_rate": 8000},
+    "audio-au-pcm_s16be": {"duration_s": 1},
     "wav-rf64": {"sample_rate": 24000, "duration_s": 0.1},
     "wav-extensible-pcm24": {"channels": 2, "subtype": "PCM_24"},
     "photo-jpg-orientation6": {"orientation": 6, "display_width": 48, "display_height": 64},
@@ -166,17 +163,27 @@ def independent_reading(case: Case, path: Path, cache: Path) -> Reading:
         return read_photo(path)
     if case.maker == "wav":  # preflight reads a WAV on its own as audio: no sample format
         return {k: v for k, v in read_wav(path.read_bytes()).items() if k != "subtype"}
-    raw = cache / f"{path.name}.ffmpeg.json"  # ffmpeg's words for the file never change
-    if not raw.exists():
-        text = json.dumps(run_ffmpeg_reader(path))
-        partial = raw.with_name(f".{raw.name}-{os.getpid()}")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, raw)
-    stderr, stdout = json.loads(raw.read_text(encoding="utf-8"))
+    # ffmpeg's words for the file never change
+    stderr, stdout = _cached(cache / f"{path.name}.ffmpeg.json", lambda: run_ffmpeg_reader(path))
     reading = read_media(stderr, stdout)
+    if reading["readable"] and reading["kind"] == "audio":
+        # The duration is what a player plays: the decoded frames. The copied packets keep
+        # MP3's end padding (its LAME tag's, marked as side data that framecrc shows only as
+        # a checksum), so they read a second of MP3 at 8 kHz as 1.014 s.
+        decoded = _cached(cache / f"{path.name}.decoded.json", lambda: run_ffmpeg_decoder(path))
+        reading["duration_s"] = decoded_duration(decoded)
     if reading.get("family") in ("mkv", "mka") and _ebml_doctype(path) == "webm":
         reading["family"] = "webm"
     return reading
+
+
+def _cached(file: Path, read: Callable[[], Any]) -> Any:
+    """What `read` returns, kept as JSON in `file` (written atomically) and read from it."""
+    if not file.exists():
+        partial = file.with_name(f".{file.name}-{os.getpid()}")
+        partial.write_text(json.dumps(read()), encoding="utf-8")
+        os.replace(partial, file)
+    return json.loads(file.read_text(encoding="utf-8"))
 
 
 def _ebml_doctype(path: Path) -> str | None:

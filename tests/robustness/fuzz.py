@@ -5,18 +5,21 @@
 Each mutant is written to build/fuzz/current/ (as last-NAME) before it is checked, and the
 checked copy (NAME) stays there if the process dies or hangs: a watchdog ends the run when
 one mutant takes HANG_S. A mutant that fails a check is copied to build/fuzz/failures/
-with the reason, and the run goes on.
+with the reason, and the run goes on. Media mutants are probed in a worker, as a run probes
+them: a parser that loops on one costs the probe's time limit and a finding, as in a run.
 """
 
 from __future__ import annotations
 
 import argparse
 import faulthandler
+import functools
 import random
 import shutil
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +35,11 @@ from mutation import (  # noqa: E402
     random_ops,
 )
 
+from preflight.probe import probing  # noqa: E402
+from preflight.probe.facts import FileFacts  # noqa: E402
+
+Check = Callable[[Path, str, bytes], None]  # (folder, name, mutant): raises on a failure
+
 OUT = HERE.parent.parent / "build" / "fuzz"
 HANG_S = 60  # one mutant taking this long is a hang: dump the stacks and stop
 
@@ -42,16 +50,24 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: time)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else time.time_ns() % 2**32
+    with probing(jobs=1) as workers:  # as a run probes: in a worker, under its time limit
+
+        def probe(path: Path, shown: str) -> FileFacts:
+            return workers.map([(path, shown)])[0]
+
+        return fuzz(args.seconds, seed, functools.partial(check_media, probe=probe))
+
+
+def fuzz(seconds: float, seed: int, check_media: Check) -> int:
     rng = random.Random(seed)
     current, failures = OUT / "current", OUT / "failures"
     shutil.rmtree(current, ignore_errors=True)
     current.mkdir(parents=True)
     failures.mkdir(parents=True, exist_ok=True)
-    media = make_seeds(OUT / "seeds")
-    targets = [(name, data, check_media) for name, data in media.items()]
+    targets = [(name, data, check_media) for name, data in make_seeds(OUT / "seeds").items()]
     targets += [(name, data, check_manifest) for name, data in MANIFEST_SEEDS.items()]
-    print(f"fuzzing {len(targets)} seeds for {args.seconds:.0f} s, seed {seed}; out: {OUT}")
-    deadline = time.monotonic() + args.seconds
+    print(f"fuzzing {len(targets)} seeds for {seconds:.0f} s, seed {seed}; out: {OUT}")
+    deadline = time.monotonic() + seconds
     count = failed = 0
     while time.monotonic() < deadline:
         name, data, check = rng.choice(targets)

@@ -5,7 +5,7 @@ process and check every guarantee of the robustness issue at once.
 - each hostile file has a finding of the expected rule, with a clear message (or, for inputs
   that are valid however odd, its facts were read and no `file.*` gate fired);
 - the run ends within RUN_SECONDS_MAX and its peak memory (the child and every process it
-  waited for, from wait4) stays under MEMORY_MAX_MB;
+  waited for, from wait4, through measured.py: see there why) stays under MEMORY_MAX_MB;
 - nothing under the test's folder changed: bytes, mtime and ctime of every input, and no file
   added or removed (HOME and TMPDIR of the child point inside it, so a temporary copy would
   show; its facts cache goes to the suite's PREFLIGHT_CACHE_DIR, outside the tree);
@@ -25,7 +25,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -196,26 +195,30 @@ def _run(command: Sequence[str], cwd: Path, env_folder: Path, more: Mapping[str,
     if START_METHOD in os.environ:  # the suite runs with forked and with spawned workers
         env[START_METHOD] = os.environ[START_METHOD]
     env.update(more)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # outside the tree
+    with (  # outside the tree
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        result = Path(folder, "result")
+        launcher = [sys.executable, str(_MEASURED), str(result), str(TIMEOUT_S), *command]
         started = time.monotonic()
-        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
-        timer = threading.Timer(TIMEOUT_S, child.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(child.pid, 0)  # rusage of the child and its children
-        finally:
-            timer.cancel()
+        subprocess.run(launcher, cwd=cwd, env=env, stdout=out, stderr=err, check=True)
         seconds = time.monotonic() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
+        status, maxrss_kb = map(int, result.read_text(encoding="ascii").split())
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    assert child.returncode >= 0, f"killed by signal {-child.returncode} (timeout or crash)"
+    code = os.waitstatus_to_exitcode(status)
+    assert code >= 0, f"killed by signal {-code} (timeout or crash)"
     report = None
     if command[command.index("--format") + 1] == "json" and stdout.strip():
         report = json.loads(stdout)
-    return Run(child.returncode, stdout, stderr, seconds, usage.ru_maxrss / 1024, report)
+    return Run(code, stdout, stderr, seconds, maxrss_kb / 1024, report)
+
+
+_MEASURED = Path(__file__).with_name("measured.py")
 
 
 def snapshot(root: Path) -> dict[str, tuple[object, ...]]:

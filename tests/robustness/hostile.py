@@ -95,20 +95,6 @@ def fragmented_video(folder: Path) -> bytes:
     return data[:at] + b"\xff\xff\xff\xff" + data[at + 4 :]
 
 
-def looping_movs(folder: Path, count: int) -> list[Path]:
-    """MOVs whose channel layout (`chan`) keeps libmediainfo busy for minutes: a worker on one
-    is busy until it is stopped."""
-    folder.mkdir(parents=True, exist_ok=True)
-    seed = make_video(folder / "seed.mov", width=160, height=90, duration=0.3)
-    data = seed.read_bytes()
-    seed.unlink()
-    at = data.index(b"chan") + 16
-    movs = [folder / f"looping{number}.mov" for number in range(count)]
-    for mov in movs:
-        mov.write_bytes(data[:at] + b"\xff\xff\xff\xff" + data[at + 4 :])
-    return movs
-
-
 def disguised_videos(folder: Path, start_mp4: Path) -> dict[str, Path]:
     """Matroska, WebM, AVI and MPEG-TS files named `.mp4`."""
     made = {

@@ -8,7 +8,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from helpers.media import make_pdf, make_photo, make_video, make_zip, wav_bytes
@@ -18,11 +18,13 @@ from preflight.dispatch import check_file
 from preflight.limits import MAKE_TYPES
 from preflight.materials import material_for
 from preflight.probe import probe_file
+from preflight.probe.facts import FileFacts
 from preflight.request import build_request
 from preflight.rules import file, request
 from preflight.rules.base import Subject
 
 SECONDS_MAX = 5.0  # per mutant, probe and every rule: generous for a loaded CI machine
+Probe = Callable[[Path, str], FileFacts]  # (path, shown) → facts
 HEAD = 4096  # half of the positions fall here, where the headers are
 # (operation, position, argument): flip a bit, cut, insert or overwrite bytes, copy a span.
 Op = tuple[str, int, bytes | int]
@@ -121,14 +123,19 @@ def random_ops(rng: random.Random, count: int) -> list[Op]:
     return ops
 
 
-def check_media(folder: Path, name: str, data: bytes) -> None:
+def check_media(folder: Path, name: str, data: bytes, probe: Probe | None = None) -> None:
     """Probe the mutant, run every rule family on it in every role, render its facts; assert
-    no exception escapes, it takes under SECONDS_MAX, and the file is left as it was."""
+    no exception escapes, it takes under SECONDS_MAX, and the file is left as it was. In
+    process by default, where the probe too must finish in time; the fuzzer's `probe` runs
+    in a worker as a run's does, under its time limit (a parser that loops on a random mutant
+    costs that limit and a finding there, as in a run)."""
     path = folder / name
     path.write_bytes(data)
     before = os.stat(path).st_mtime_ns
     started = time.monotonic()
-    facts = probe_file(path, name)
+    facts = probe_file(path, name) if probe is None else probe(path, name)
+    if probe is not None:  # the worker's own limit bounds the probe: time the rules
+        started = time.monotonic()
     for make_type, field in ROLES:
         for finding in check_file(Subject(field, make_type, facts))[0]:
             assert finding.message

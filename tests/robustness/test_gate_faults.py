@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from harness import check_cli
 from helpers.media import make_photo
-from hostile import looping_movs, manifest
+from helpers.workers import children, looping_movs, running
+from hostile import manifest
 
 import preflight.probe
 from preflight import cache
@@ -42,16 +43,16 @@ def test_a_signal_ends_a_busy_run_at_once_with_its_exit_code_and_no_worker_left(
     movs = looping_movs(tmp_path, 4)
     command = [str(PREFLIGHT), "check", "--no-cache", "--jobs", "2", *map(str, movs)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as parent:
-        workers = _children(parent.pid, count=2)
+        workers = children(parent.pid, count=2)
         time.sleep(1)  # each worker on a file that keeps its parser busy for minutes
-        assert len(workers) == 2 and all(_running(pid) for pid in workers)
+        assert len(workers) == 2 and all(running(pid) for pid in workers)
         started = time.monotonic()
         parent.send_signal(ending)
         out, err = parent.communicate(timeout=10)
     assert time.monotonic() - started < 2
     assert parent.returncode == code, err
     assert not out and f"interrupted ({ending.name})" in err.decode()
-    left = [pid for pid in workers if _running(pid)]
+    left = [pid for pid in workers if running(pid)]
     for pid in left:  # a failure must not leave them looping
         os.kill(pid, signal.SIGKILL)
     assert not left
@@ -66,7 +67,7 @@ def test_a_worker_killed_mid_file_costs_that_file_a_finding_and_the_run_reports(
     (mov,) = looping_movs(tmp_path, 1)
     command = [str(PREFLIGHT), "check", "--no-cache", "--format", "json", mov.name]
     with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE) as parent:
-        (worker,) = _children(parent.pid, count=1)
+        (worker,) = children(parent.pid, count=1)
         time.sleep(0.5)  # well within the 5 s a file is given
         os.kill(worker, signal.SIGKILL)
         out, _ = parent.communicate(timeout=10)
@@ -140,8 +141,7 @@ def test_a_zip_of_a_million_entries_is_reported_within_bounded_memory(
 def _million_entries(path: Path, lying: bool) -> None:
     """A zip whose central directory lists 1 000 000 empty stored entries, all of one local
     header, with the ZIP64 end records that so many need: written directly (zipfile would take
-    minutes) and in slices, so that this process stays small (check_cli's measure of the run's
-    peak starts from this process's size, which its child has when forked)."""
+    minutes) and in slices."""
     count, named = 1_000_000, 11  # names v000000.wav
     local = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, 5, 0) + b"a.wav"
     fixed = struct.pack(
@@ -162,35 +162,3 @@ def _million_entries(path: Path, lying: bool) -> None:
         out.write(
             struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
         )
-
-
-def _children(parent: int, count: int) -> list[int]:
-    """The processes whose parent is `parent`, once there are at least `count` (10 s at most)."""
-    deadline = time.monotonic() + 10
-    while True:
-        found = [pid for pid in _pids() if _parent_of(pid) == parent]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.02)
-
-
-def _pids() -> list[int]:
-    return [int(entry.name) for entry in os.scandir("/proc") if entry.name.isdigit()]
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def _parent_of(pid: int) -> int | None:
-    fields = _stat(pid)
-    return int(fields[1]) if fields else None
-
-
-def _running(pid: int) -> bool:
-    """Whether the process exists and has not ended (a zombie has)."""
-    fields = _stat(pid)
-    return fields is not None and fields[0] != "Z"

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from harness import FACTS_READ, check_cli, run_cli, sandbox, snapshot
 from helpers.media import make_photo
 from hostile import manifest
+
+from preflight.engine import run
+from preflight.settings import Settings
 
 GOOD = {"width": 100, "height": 100, "fmt": "PNG"}  # a square photo: passes
 TALL = {"width": 300, "height": 400, "fmt": "PNG"}  # 3:4: photo.aspect
@@ -74,6 +78,40 @@ def test_dotdot_without_symlinks_reads_as_before(tmp_path: Path) -> None:
     )
     run = check_cli(tmp_path, "repo", expect={"repo/shared/photo.png": FACTS_READ})
     assert run.code == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "source"),
+    [
+        ("a/link/../photo.png", None),  # a media file on its own, as pre-commit passes it
+        ("a/link/../lin.request.json", "elsewhere/lin.request.json"),
+        ("a/link/..", "elsewhere/lin.request.json"),  # a folder to search
+    ],
+)
+def test_dotdot_after_a_symlink_on_the_command_line_checks_what_the_system_opens(
+    tmp_path: Path, given: str, source: str | None
+) -> None:
+    """A path given, like a path in a manifest: with `a/link` → `elsewhere/deep`, the
+    `a/link/../…` the shell opens is in `elsewhere`, and the report shows it there."""
+    repo = _repo(tmp_path)
+    (repo / "elsewhere" / "deep").mkdir(parents=True)
+    (repo / "a").mkdir()
+    (repo / "a" / "link").symlink_to(repo / "elsewhere" / "deep", target_is_directory=True)
+    for folder, spec in (("a", GOOD), ("elsewhere", TALL)):  # `a/…`: the lexical reading's
+        _photo(repo / folder / "photo.png", **spec)
+        if source is not None:
+            manifest(
+                repo / folder / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="photo.png"
+            )
+    run = check_cli(tmp_path, given, cwd=repo, expect={"elsewhere/photo.png": FACTS_READ})
+    assert run.code == 1
+    assert run.facts("elsewhere/photo.png")["height"] == 400  # type: ignore[index]
+    assert run.report is not None
+    if source is None:
+        assert [f["path"] for f in run.report["files"]] == ["elsewhere/photo.png"]
+    else:
+        assert [r["source"] for r in run.report["requests"]] == [source]
+        assert run.rules("elsewhere/photo.png") == {"photo.aspect"}
 
 
 # --- values that are neither a local path nor an http(s) URL -----------------------------
@@ -203,3 +241,77 @@ def test_without_git_or_a_real_repository_nothing_is_said(tmp_path: Path) -> Non
     manifest(fake / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
     run = run_cli(tmp_path, "lin.request.json", cwd=fake, env={"PRE_COMMIT": "1"})
     assert run.code == 0 and not run.findings("lin_portrait.png"), run.stdout
+
+
+# --- symlinks to other repositories --------------------------------------------------------
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_a_submodule_is_part_of_the_checkout_and_another_repository_is_not(
+    tmp_path: Path,
+) -> None:
+    """The work tree ends at the checkout's folder, not at the first `.git` a path reaches: a
+    symlink to a repository elsewhere on the machine (`other`) leads out of it, though that
+    target is a work tree too; a submodule (`sub`, a checkout of the same repository) lies in
+    the checkout, reached directly or through a symlink, and git's index there is the one
+    asked about it."""
+    other = tmp_path / "other"
+    _git(tmp_path, "init", "-q", "other")
+    _photo(other / "photo.png", **GOOD)
+    manifest(other / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="photo.png")
+    _git(other, "add", ".")
+    _git(other, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "media")
+    repo = tmp_path / "repo"
+    _git(tmp_path, "init", "-q", "repo")
+    _git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other), "sub")
+    (repo / "linked").symlink_to(other, target_is_directory=True)
+    (repo / "photo.png").symlink_to(other / "photo.png")
+    (repo / "via").symlink_to(repo / "sub", target_is_directory=True)
+    for name, value in (
+        ("folder-out", "linked/photo.png"),
+        ("file-out", "photo.png"),
+        ("sub", "sub/photo.png"),
+        ("via-sub", "via/photo.png"),
+    ):
+        anchor = name.replace("-", "_")
+        manifest(repo / f"{name}.request.json", "IMAGE_PHOTO", anchor, MaterialCosUrl=value)
+    _git(repo, "add", ".")
+    run = check_cli(
+        tmp_path,
+        "repo",
+        "repo/linked/lin.request.json",  # a manifest given through the symlink: not read
+        expect={"repo/sub/photo.png": FACTS_READ, "repo/via/photo.png": FACTS_READ},
+    )
+    assert run.code == 1 and run.report is not None
+    rules = {r["source"]: {f["rule"] for f in r["findings"]} for r in run.report["requests"]}
+    assert rules == {
+        "repo/file-out.request.json": {"file.outside-root"},
+        "repo/folder-out.request.json": {"file.outside-root"},
+        "repo/linked/lin.request.json": {"file.outside-root"},
+        "repo/sub.request.json": set(),
+        "repo/sub/lin.request.json": set(),  # the submodule's own manifest, found by the search
+        "repo/via-sub.request.json": set(),
+    }
+    assert not run.rules("repo/sub/photo.png") and not run.rules("repo/via/photo.png")
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="junctions are Windows'")
+def test_a_junction_to_another_repository_leads_out_like_a_symlink(tmp_path: Path) -> None:
+    """On Windows a junction leads elsewhere as a symlink does, and os.path.islink does not see
+    it: a manifest reached through a junction to another repository is not that repository's
+    (in process: the robustness harness waits for its child with os.wait4, which Windows lacks).
+    """
+    import _winapi
+
+    other = _repo(tmp_path / "elsewhere")
+    _photo(other / "photo.png", **GOOD)
+    manifest(other / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="photo.png")
+    repo = _repo(tmp_path)
+    _winapi.CreateJunction(str(other), str(repo / "linked"))
+    manifest(repo / "out.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="linked/photo.png")
+    given = (Path("out.request.json"), Path("linked/lin.request.json"))
+    report = run(Settings(paths=given, cache=False, jobs=1, cwd=repo))
+    for request in report.requests:
+        assert [f.rule for f in request.findings] == ["file.outside-root"], request
+        assert all(file.facts is None for file in request.files), request
+    assert len(report.requests) == 2

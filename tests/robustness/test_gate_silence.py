@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from harness import check_cli, refused, run_cli, sandbox
+from helpers.media import make_photo
 from hostile import manifest
 
 from preflight.probe.sniff import format_of_extension
@@ -100,6 +101,30 @@ def test_a_folder_without_permission_to_list_it_is_a_finding(tmp_path: Path) -> 
     assert run.code == 1
     (finding,) = run.findings("locked")
     assert "cannot be listed (permission denied)" in finding["message"]
+
+
+@pytest.mark.skipif(not sandbox(), reason="needs a user namespace: root lists any folder")
+@pytest.mark.parametrize("locked", ["avatars/lin", "avatars"])
+def test_a_folder_above_a_media_file_given_that_cannot_be_listed_is_a_finding(
+    tmp_path: Path, locked: str
+) -> None:
+    """pre-commit passes `avatars/lin/lin.png`: the search upward for the manifests that name it
+    meets a folder it may enter but not list (mode 0o111), where a manifest naming it could be.
+    That folder is a finding, and the file is still inspected on its own."""
+    (tmp_path / ".git").mkdir()
+    photo = tmp_path / "avatars" / "lin" / "lin.png"
+    photo.parent.mkdir(parents=True)
+    make_photo(photo, width=100, height=100, fmt="PNG")
+    (tmp_path / locked).chmod(0o111)
+    try:
+        run = check_cli(tmp_path, "avatars/lin/lin.png", expect={locked: "file.unreadable"})
+    finally:
+        (tmp_path / locked).chmod(0o755)
+    assert run.code == 1 and run.report is not None
+    (finding,) = run.findings(locked)
+    assert "cannot be listed (permission denied)" in finding["message"]
+    assert [f["path"] for f in run.report["files"]] == ["avatars/lin/lin.png"]
+    assert run.facts("avatars/lin/lin.png")["width"] == 100  # type: ignore[index]
 
 
 def test_a_folder_whose_path_is_too_long_to_list_is_a_finding(tmp_path: Path) -> None:
