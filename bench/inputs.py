@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import zipfile
 from dataclasses import asdict, dataclass
@@ -25,7 +26,7 @@ from helpers.media import (  # noqa: E402  (tests/helpers/media.py: the makers t
 
 GIB = 1024**3
 MIB = 1024**2
-LAYOUT = 4  # bumped when what _make writes changes, so that old inputs are remade
+LAYOUT = 5  # bumped when what _make writes changes, so that old inputs are remade
 _ONE_4K_MATERIAL = "lin_4k.mov"
 
 
@@ -204,6 +205,15 @@ def _one_request(folder: Path, make_type: str, material: str, sources: Path) -> 
         'IdentityWrittenCosUrl = "authorization.pdf"',
     ]
     (folder / "request.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _staged(folder)
+
+
+def _staged(folder: Path) -> None:
+    """Make `folder` a git work tree with every file in its index, as an asset repository's
+    checkout is: preflight asks git which files it tracks (file.untracked), and without a
+    repository of its own the inputs would lie in this project's work tree, untracked."""
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    subprocess.run(["git", "-C", str(folder), "add", "-A"], check=True)
 
 
 def _repository(folder: Path, sources: Path, count: int) -> None:
@@ -229,3 +239,4 @@ def _repository(folder: Path, sources: Path, count: int) -> None:
             os.link(sources / "authorization.pdf", request / "authorization.pdf")
             lines.append('IdentityWrittenCosUrl = "authorization.pdf"')
         (request / "request.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _staged(folder)

@@ -118,8 +118,8 @@ class Configs:
 
     def _nearest(self, folder: Path) -> Config:
         walked = []  # the folders between `folder` and the nearest one known or configured
-        config = Config()
-        for each in (folder, *folder.parents):
+        config, each = Config(), folder
+        while True:
             if each in self.folders:
                 config = self.folders[each]
                 break
@@ -130,6 +130,9 @@ class Configs:
                     self.loaded[found] = load(found, self.rule_ids)
                 config = self.loaded[found]
                 break
+            if each.parent == each:
+                break
+            each = each.parent
         for each in walked:
             self.folders[each] = config
         return config

@@ -277,15 +277,20 @@ def _load(path: Path, shown: str, settings: Settings, trees: WorkTrees) -> Manif
     return manifest.refused(path, shown, outside) if outside else manifest.load(path, shown)
 
 
-def mark_untracked(found: Found, trees: WorkTrees, level: Severity) -> None:
+def mark_untracked(
+    found: Found, trees: WorkTrees, level: Severity, started: dict[Path, git.Index]
+) -> None:
     """Mark the files that manifests in git work trees name, and that the index of the work tree
     they are in (committed or staged) does not have: a fresh clone, as CI makes, would not
     have them either. Files that are not there, outside work trees, or in one that git cannot
-    read (git absent, a folder that only looks like one) are left alone."""
+    read (git absent, a folder that only looks like one) are left alone. `started`: listings
+    of work trees begun already (taken from it)."""
     wanted: dict[Path, dict[str, list[tuple[str, int]]]] = {}  # root → relative → refs
     for source, refs in found.refs.items():
         for number, ref in enumerate(refs):
             if source == manifest.COMMAND_LINE or ref.outside_root is not None:
+                continue
+            if trees.tree_of(ref.path) is None:  # most runs: no file system call per file
                 continue
             real = trees.real(ref.path)
             root = trees.root(Path(real).parent)
@@ -293,7 +298,7 @@ def mark_untracked(found: Found, trees: WorkTrees, level: Severity) -> None:
                 relative = Path(os.path.relpath(real, root)).as_posix()
                 wanted.setdefault(root, {}).setdefault(relative, []).append((source, number))
     for root, files in wanted.items():
-        indexed = git.indexed(root, files)
+        indexed = (started.pop(root, None) or git.Index(root)).has(files)
         for relative, places in files.items():
             if indexed is not None and relative not in indexed:
                 for source, number in places:

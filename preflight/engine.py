@@ -8,19 +8,28 @@ manifest's folder, or the standalone file's), and the report names every configu
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from preflight import __version__, configure, discover, dispatch, manifest
+from preflight import __version__, configure, discover, dispatch, git, manifest
 from preflight.config import Config, Configs
 from preflight.discover import FileRef, WorkTrees
 from preflight.facts_source import FactsSource
 from preflight.manifest import Manifest
 from preflight.probe.facts import FileFacts
-from preflight.report import Configured, Finding, Inspection, Report, RequestReport, Skipped
+from preflight.report import (
+    Configured,
+    Finding,
+    Inspection,
+    Report,
+    RequestReport,
+    Severity,
+    Skipped,
+)
 from preflight.rules import RULES, request
 from preflight.settings import Settings
 
@@ -35,9 +44,12 @@ def run(
     """`early`: a probing worker started already, for the probing to adopt."""
     trees = WorkTrees()
     configs = _configs(settings)
-    with FactsSource(settings, progress, early) as source:
+    with FactsSource(settings, progress, early) as source, _indexes() as started:
 
-        def found(_: Manifest, refs: list[FileRef]) -> None:
+        def found(read: Manifest, refs: list[FileRef]) -> None:
+            root = trees.root(read.folder)  # git lists its index while the rest is read
+            if root is not None and root not in started:
+                started[root] = git.Index(root)
             for ref in refs:
                 if ref.outside_root is None:
                     source.want(ref.path, ref.shown)
@@ -45,8 +57,8 @@ def run(
         discovered = discover.collect(settings, trees, configs, found)
         for path, shown in discovered.standalone:
             source.want(path, shown)
-        # git lists the index while the workers probe
-        discover.mark_untracked(discovered, trees, "error" if settings.committing else "warning")
+        level: Severity = "error" if settings.committing else "warning"
+        discover.mark_untracked(discovered, trees, level, started)
         facts = source.all()
     duplicates = request.check_duplicates(discovered.manifests, settings.known_anchors)
     requests = tuple(
@@ -75,6 +87,17 @@ def run(
         searched=searched,
         inputs=inputs,
     )
+
+
+@contextlib.contextmanager
+def _indexes() -> Iterator[dict[Path, git.Index]]:
+    """The listings of work trees' indexes begun during a run: ended with it, if unread."""
+    started: dict[Path, git.Index] = {}
+    try:
+        yield started
+    finally:
+        for index in started.values():
+            index.close()
 
 
 def inspect(settings: Settings, progress: Progress | None = None) -> list[Inspection]:

@@ -22,43 +22,62 @@ _BLOCK = 1 << 16
 _FOREIGN = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_NAMESPACE")
 
 
-def indexed(root: Path, wanted: Collection[str]) -> set[str] | None:
-    """Those of `wanted` (paths relative to the work tree `root`, `/`-separated) that its index
-    has; None when git cannot tell."""
-    command = [
-        *("git", "--no-pager", "-c", "core.fsmonitor=false", "-C", str(root)),
-        *("ls-files", "--cached", "--full-name", "-z"),
-    ]
-    env = {name: value for name, value in os.environ.items() if name not in _FOREIGN}
-    names = {os.fsencode(path) for path in wanted}
-    try:
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    except OSError:  # no git
-        return None
-    stream = child.stdout
-    assert stream is not None  # stdout=PIPE
-    timer = threading.Timer(TIMEOUT_S, child.kill)
-    timer.start()
-    found: set[bytes] = set()
-    code: int | None = None
-    try:
-        rest = b""
-        while block := stream.read(_BLOCK):
-            *complete, rest = (rest + block).split(b"\0")
-            found.update(name for name in complete if name in names)
-        code = child.wait(TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        pass
-    finally:
-        timer.cancel()
-        stream.close()
-        if child.returncode is None:  # interrupted, or stuck after its output
-            child.kill()
-            child.wait()
-    return {os.fsdecode(name) for name in found} if code == 0 else None
+class Index:
+    """A work tree's index, as `git ls-files` lists it: started at once, so that git runs
+    while the run reads its manifests, and read when asked."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        command = [
+            *("git", "--no-pager", "-c", "core.fsmonitor=false", "-C", str(root)),
+            *("ls-files", "--cached", "--full-name", "-z"),
+        ]
+        env = {name: value for name, value in os.environ.items() if name not in _FOREIGN}
+        try:
+            self.child: subprocess.Popen[bytes] | None = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        except OSError:  # no git
+            self.child = None
+        self.timer = threading.Timer(TIMEOUT_S, self.child.kill) if self.child else None
+        if self.timer is not None:
+            self.timer.start()
+
+    def has(self, wanted: Collection[str]) -> set[str] | None:
+        """Those of `wanted` (paths relative to the work tree, `/`-separated) that the index
+        has; None when git cannot tell. Once only: the listing is read as it is streamed."""
+        child, timer = self.child, self.timer
+        if child is None or timer is None:
+            return None
+        stream = child.stdout
+        assert stream is not None  # stdout=PIPE
+        names = {os.fsencode(path) for path in wanted}
+        found: set[bytes] = set()
+        code: int | None = None
+        try:
+            rest = b""
+            while block := stream.read(_BLOCK):
+                *complete, rest = (rest + block).split(b"\0")
+                found.update(name for name in complete if name in names)
+            code = child.wait(TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            self.close()
+        return {os.fsdecode(name) for name in found} if code == 0 else None
+
+    def close(self) -> None:
+        """End git if it is still running (a run that never asked)."""
+        if self.child is None or self.timer is None:
+            return
+        self.timer.cancel()
+        assert self.child.stdout is not None
+        self.child.stdout.close()
+        if self.child.returncode is None:  # interrupted, stuck after its output, or unasked
+            self.child.kill()
+            self.child.wait()
+        self.child = None

@@ -66,6 +66,8 @@ def printable(text: str) -> str:
     invisible format characters; the lone surrogates of a file name that is not UTF-8) as a
     Python escape (`\x1b`, `\n`, `\udcff`), and what a runner would read as a command broken
     by an escaped character (`\x3a:`, `#\x23[`). The one escaping of every text format."""
+    if text.isprintable() and _COMMAND.search(text) is None:
+        return text  # nearly every name: no copy, no walk through its characters
     safe = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
     return _COMMAND.sub(_broken, safe)
 

@@ -9,15 +9,19 @@ import dataclasses
 from typing import TypeVar
 
 from preflight.names import printable
-from preflight.report import JSON
+from preflight.report import JSON, FileReport, Report
 
 _T = TypeVar("_T")
 _DEPTH_MAX = 32  # a manifest's payload can nest deeper; no text format shows what is below
+# What no text format renders, and is not walked: a request's files' facts (inspect shows an
+# Inspection's) and the files the run read (for the write checks).
+_NOT_RENDERED = frozenset({(FileReport, "facts"), (Report, "inputs")})
 
 
 def neutralised(value: _T, depth: int = 0) -> _T:
     """The value (a Report, an Inspection, or any part of one) with each string in it, and in
-    the dataclasses, dicts, lists and tuples it holds, made printable."""
+    the dataclasses, dicts, lists and tuples it holds, made printable; a value with nothing to
+    escape is returned as it is, uncopied."""
     result: JSON = value
     if isinstance(value, str):
         result = printable(value)
@@ -27,10 +31,17 @@ def neutralised(value: _T, depth: int = 0) -> _T:
         changes = {
             f.name: neutralised(getattr(value, f.name), depth + 1)
             for f in dataclasses.fields(value)
+            if (type(value), f.name) not in _NOT_RENDERED
         }
-        result = dataclasses.replace(value, **changes)
+        if any(getattr(value, name) is not new for name, new in changes.items()):
+            result = dataclasses.replace(value, **changes)
     elif isinstance(value, dict):
-        result = {neutralised(k, depth): neutralised(v, depth + 1) for k, v in value.items()}
+        pairs = [(neutralised(k, depth), neutralised(v, depth + 1)) for k, v in value.items()]
+        old = value.items()
+        if any(k is not k0 or v is not v0 for (k, v), (k0, v0) in zip(pairs, old, strict=True)):
+            result = dict(pairs)
     elif isinstance(value, list | tuple):
-        result = type(value)(neutralised(v, depth + 1) for v in value)
+        parts = [neutralised(v, depth + 1) for v in value]
+        if any(new is not old for new, old in zip(parts, value, strict=True)):
+            result = type(value)(parts)
     return result  # type: ignore[no-any-return]
