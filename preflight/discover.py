@@ -50,17 +50,29 @@ class WorkTrees:
     few folders. One instance serves one run."""
 
     real_folders: dict[str, str] = field(default_factory=dict)
+    reals: dict[str, str] = field(default_factory=dict)
     roots: dict[str, Path | None] = field(default_factory=dict)
 
     def real_folder(self, folder: str) -> str:
+        """An absolute folder with symlinks resolved, from its parent's resolution: one lstat
+        a folder (realpath would take one for each of its parents, every time)."""
         if folder not in self.real_folders:
-            self.real_folders[folder] = os.path.realpath(folder)
+            parent, name = os.path.split(folder)
+            if parent == folder or name in ("", os.curdir, os.pardir):
+                real = os.path.realpath(folder)
+            else:
+                real = os.path.join(self.real_folder(parent), name)
+                real = os.path.realpath(real) if is_link(real) else real
+            self.real_folders[folder] = real
         return self.real_folders[folder]
 
     def real(self, path: Path) -> str:
         """The path with symlinks resolved, its folder's resolution shared with its siblings."""
-        real = os.path.join(self.real_folder(os.path.dirname(path)), os.path.basename(path))
-        return os.path.realpath(real) if os.path.islink(real) else real
+        key = str(path)
+        if key not in self.reals:
+            real = os.path.join(self.real_folder(os.path.dirname(key)), os.path.basename(key))
+            self.reals[key] = os.path.realpath(real) if os.path.islink(real) else real
+        return self.reals[key]
 
     def root(self, folder: Path) -> Path | None:
         """The git work tree a folder is in, after symlinks."""
