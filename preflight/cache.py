@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight import __version__
+from preflight.paths import RealFolders
 from preflight.probe import facts
 
 ENV_VAR = "PREFLIGHT_CACHE_DIR"
@@ -70,7 +71,7 @@ class FactsCache:
         self._missed: dict[str, tuple[str, StatKey]] = {}  # path as given → resolved path, key
         self._used: set[str] = set()  # resolved paths hit or updated in this run
         self._changed = False
-        self._real_folders: dict[str, str] = {}  # folder → with symlinks resolved
+        self._real_folder = RealFolders()  # the files of a run share their ancestors
         self._now = int(time.time())
 
     @classmethod
@@ -157,28 +158,6 @@ class FactsCache:
             real = os.path.realpath(real)
             key = _key_of(real, os.stat)
         return real, key
-
-    def _real_folder(self, folder: str) -> str:
-        """The absolute folder with symlinks resolved, as os.path.realpath does, from its
-        parent's resolution: one lstat for a folder whose parent was resolved before (the
-        files of a run share their ancestors)."""
-        unresolved = []
-        while folder not in self._real_folders:
-            parent, name = os.path.split(folder)
-            if parent == folder:  # the root
-                self._real_folders[folder] = folder
-            else:
-                unresolved.append((folder, name or os.curdir))  # "a/": "a"
-                folder = parent
-        real = self._real_folders[folder]
-        for below, name in reversed(unresolved):
-            if name == os.pardir:  # of the folder resolved so far: after a symlink, elsewhere
-                real = os.path.dirname(real)
-            elif name != os.curdir:
-                real = os.path.join(real, name)
-                real = os.path.realpath(real) if os.path.islink(real) else real
-            self._real_folders[below] = real
-        return real
 
 
 def cache_dir() -> Path:

@@ -6,7 +6,6 @@ Only manifests and folder listings are read here; media files are the probe's.""
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from preflight.config import Configs
 from preflight.fields import FIELDS, local_file, local_path, make_type_of, template_path
 from preflight.manifest import Manifest
 from preflight.materials import applies
+from preflight.paths import RealFolders, is_link
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import format_of_extension
 from preflight.report import TOOL_FOLDERS, Searched, Severity
@@ -49,22 +49,9 @@ class WorkTrees:
     """Symlinks resolved and work trees found once per folder: the files of one run share a
     few folders. One instance serves one run."""
 
-    real_folders: dict[str, str] = field(default_factory=dict)
+    real_folder: RealFolders = field(default_factory=RealFolders)
     reals: dict[str, str] = field(default_factory=dict)
     roots: dict[str, Path | None] = field(default_factory=dict)
-
-    def real_folder(self, folder: str) -> str:
-        """An absolute folder with symlinks resolved, from its parent's resolution: one lstat
-        a folder (realpath would take one for each of its parents, every time)."""
-        if folder not in self.real_folders:
-            parent, name = os.path.split(folder)
-            if parent == folder or name in ("", os.curdir, os.pardir):
-                real = os.path.realpath(folder)
-            else:
-                real = os.path.join(self.real_folder(parent), name)
-                real = os.path.realpath(real) if is_link(real) else real
-            self.real_folders[folder] = real
-        return self.real_folders[folder]
 
     def real(self, path: Path) -> str:
         """The path with symlinks resolved, its folder's resolution shared with its siblings."""
@@ -79,16 +66,27 @@ class WorkTrees:
         return self._root_of(self.real_folder(str(folder)))
 
     def _root_of(self, folder: str) -> Path | None:
-        if folder not in self.roots:
-            parent = os.path.dirname(folder)
+        """The work tree of a folder: its own, or the nearest above it (climbed iteratively: a
+        hostile tree may nest deeper than Python recurses)."""
+        climbed = []
+        root: Path | None = None
+        while folder not in self.roots:
+            climbed.append(folder)
             # A folder that is a symlink (or a junction) is not a work tree's root: what lies
             # below it is elsewhere, in another repository if the target is one (a real folder
             # is never a link; this is for paths as written).
             if os.path.exists(os.path.join(folder, ".git")) and not is_link(folder):
-                self.roots[folder] = Path(folder)
-            else:
-                self.roots[folder] = None if parent == folder else self._root_of(parent)
-        return self.roots[folder]
+                root = Path(folder)
+                break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        else:
+            root = self.roots[folder]
+        for each in climbed:
+            self.roots[each] = root
+        return root
 
     def tree_of(self, path: Path) -> Path | None:
         """The work tree an absolute path lies in as written (a symlink to elsewhere lies where
@@ -108,19 +106,6 @@ class WorkTrees:
     def key(self, path: Path) -> Path:
         """One identity per file, however it was reached (symlinks, `..`)."""
         return Path(self.real(path))
-
-
-_JUNCTION = 0xA0000003  # IO_REPARSE_TAG_MOUNT_POINT (only Windows' stat module names it)
-
-
-def is_link(path: str) -> bool:
-    """Whether the path is a symlink or, on Windows, a junction: both lead elsewhere and
-    realpath follows both, but os.path.islink sees only symlinks (isjunction is Python 3.12's)."""
-    try:
-        info = os.lstat(path)
-    except (OSError, ValueError):
-        return False
-    return stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0) == _JUNCTION
 
 
 def collect(

@@ -219,6 +219,20 @@ def test_outside_a_work_tree_the_search_for_manifests_stops_at_home(
     assert [r["source"] for r in report["requests"]] == ["../../lin.request.toml"]
 
 
+def test_a_folder_nested_deeper_than_python_recurses(tmp_path: Path) -> None:
+    """Work trees and symlinks are resolved folder by folder without recursion: a checkout
+    may nest 1,500 folders deep (within PATH_MAX), and Python recurses 1,000 deep."""
+    (tmp_path / ".git").mkdir()
+    deep = tmp_path
+    for _ in range(1500):  # os.makedirs recurses too
+        deep = deep / "a"
+        deep.mkdir()
+    for each in (FIXTURES / "pass" / "photo-avatar").iterdir():
+        shutil.copy(each, deep)
+    code, report = report_of(str(deep.relative_to(tmp_path)), cwd=tmp_path)
+    assert code == 0 and len(report["requests"]) == 1
+
+
 def test_a_path_that_does_not_exist_is_a_usage_error_naming_it(tmp_path: Path) -> None:
     """SPEC §8: a typo in a path is exit 2, never a finding (nor a green run)."""
     code, out = invoke("check", "nowhere.mp4", cwd=tmp_path)

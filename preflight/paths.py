@@ -1,0 +1,49 @@
+"""Paths as the operating system resolves them: symlinks (and Windows junctions) followed, a
+folder resolved from its parent's resolution so that the files of a run, which share a few
+folders, cost one lstat a folder (os.path.realpath takes one for every component, every time)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+_JUNCTION = 0xA0000003  # IO_REPARSE_TAG_MOUNT_POINT (only Windows' stat module names it)
+
+
+def is_link(path: str) -> bool:
+    """Whether the path is a symlink or, on Windows, a junction: both lead elsewhere and
+    realpath follows both, but os.path.islink sees only symlinks (isjunction is Python 3.12's)."""
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0) == _JUNCTION
+
+
+class RealFolders:
+    """Absolute folders with symlinks resolved, as os.path.realpath resolves them, each once.
+    One instance serves one run (a folder relinked later is another run's business)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+
+    def __call__(self, folder: str) -> str:
+        if not os.path.isabs(folder):  # joined, not normalised: `..` stays the system's
+            folder = os.path.join(os.getcwd(), folder)
+        unresolved = []  # iteratively: a hostile tree may nest deeper than Python recurses
+        while folder not in self.known:
+            parent, name = os.path.split(folder)
+            if parent == folder:  # the root
+                self.known[folder] = folder
+            else:
+                unresolved.append((folder, name or os.curdir))  # "a/": "a"
+                folder = parent
+        real = self.known[folder]
+        for below, name in reversed(unresolved):
+            if name == os.pardir:  # of the folder resolved so far: after a symlink, elsewhere
+                real = os.path.dirname(real)
+            elif name != os.curdir:
+                real = os.path.join(real, name)
+                real = os.path.realpath(real) if is_link(real) else real
+            self.known[below] = real
+        return real
