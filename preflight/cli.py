@@ -315,7 +315,7 @@ def _config(explicit: Path | None, paths: tuple[Path, ...]) -> Config:
     start = first if first.is_dir() else first.parent
     with _configuration_errors():
         found = explicit or config.find(start)
-        return config.Config() if found is None else config.load(found, RULES)
+        return config.Config() if found is None else config.load(found, RULES, explicit is None)
 
 
 @contextmanager
@@ -377,7 +377,7 @@ def _write(report: Report, name: str, output: Path | None, hint: str = "--output
         outputs.write_text(output, text, outputs.public_mode())
     except OSError as error:
         raise click.BadParameter(
-            f"cannot write {output}: {error.strerror}", param_hint=hint
+            f"cannot write {printable(str(output))}: {error.strerror}", param_hint=hint
         ) from None
 
 
@@ -390,7 +390,7 @@ def _step_summary(report: Report) -> None:
         with open(summary, "a", encoding="utf-8") as stream:
             stream.write(_printable(REPORTERS["markdown"](report, False)))
     except OSError as error:
-        click.echo(f"preflight: cannot append to {summary}: {error.strerror}", err=True)
+        click.echo(f"preflight: cannot append to {printable(summary)}: {error.strerror}", err=True)
 
 
 def _progress() -> Progress | None:
@@ -482,7 +482,8 @@ def _emit(report: Report, folder: Path) -> None:
             outputs.write_text(folder / f"{name}.json", text, mode)
     except OSError as error:
         raise click.BadParameter(
-            f"cannot write to {folder}: {error.strerror}", param_hint="--emit-request"
+            f"cannot write to {printable(str(folder))}: {error.strerror}",
+            param_hint="--emit-request",
         ) from None
 
 

@@ -180,12 +180,35 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return data
 
 
-def load(path: Path, rule_ids: Iterable[str]) -> Config:
-    """Read and validate one configuration file against the known rule IDs."""
+def load(path: Path, rule_ids: Iterable[str], found: bool = True) -> Config:
+    """Read and validate one configuration file against the known rule IDs. One `found` in a
+    checked tree (not given with --config) belongs to that tree: in a git work tree, neither it
+    nor the files it names may lie, after symlinks, outside the work tree (a pull request's
+    configuration must not read the CI machine's files, nor tell of them in the report)."""
+    root = _work_tree(path.parent) if found else None
+    if root is not None:
+        _inside(path, root, str(path))
     document = _read(path)
     table = document.get("tool", {}).get("preflight", {}) if _is_pyproject(path) else document
     where = f"{path} {_TABLE}" if _is_pyproject(path) else str(path)
-    return _Parser(path, where, frozenset(rule_ids)).parse(table)
+    return _Parser(path, where, frozenset(rule_ids), root).parse(table)
+
+
+def _work_tree(folder: Path) -> Path | None:
+    from preflight.discover import WorkTrees  # discovery knows where work trees end
+
+    root = WorkTrees().root(folder)
+    return Path(os.path.realpath(root)) if root is not None else None
+
+
+def _inside(path: Path, root: Path, where: str) -> None:
+    from preflight.paths import inside
+
+    if not inside(os.path.realpath(path), str(root)):
+        raise ConfigError(
+            f"{where} resolves outside the git work tree {root}: a configuration found in the "
+            "checked tree may not read files outside it (give one with --config)"
+        )
 
 
 def _has_table(pyproject: Path) -> bool:
@@ -212,6 +235,7 @@ class _Parser:
     path: Path
     where: str
     rule_ids: frozenset[str]
+    root: Path | None  # the work tree the files the configuration names must lie in
 
     def parse(self, table: Mapping[str, Any]) -> Config:
         readers: dict[str, Callable[[str, Any], Any]] = {
@@ -273,7 +297,10 @@ class _Parser:
             raise self._error(key, f"has a glob longer than {GLOB_CHARS_MAX} characters")
 
     def _file(self, key: str, value: Any) -> Path:
-        return self.path.parent / self._text(key, value)
+        file = self.path.parent / self._text(key, value)
+        if self.root is not None:
+            _inside(file, self.root, f"{self.where}: {key} {file}")
+        return file
 
     def _text(self, key: str, value: Any) -> str:
         if not isinstance(value, str):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from preflight import git, manifest
+from preflight import git, manifest, paths
 from preflight.config import Configs
 from preflight.fields import FIELDS, local_file, local_path, make_type_of, template_path
 from preflight.manifest import Manifest
@@ -100,7 +100,7 @@ class WorkTrees:
         if root is None:
             return None
         real = self.real(path)
-        inside = real == str(root) or real.startswith(os.path.join(root, ""))
+        inside = paths.inside(real, str(root))
         return None if inside else str(root)
 
     def key(self, path: Path) -> Path:

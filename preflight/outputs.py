@@ -52,7 +52,7 @@ def check_folder(folder: Path) -> None:
     system's or the user's, and are followed. `..` is taken as the operating system takes it:
     from where the path so far leads."""
     from preflight.discover import WorkTrees  # work trees end as discovery finds
-    from preflight.paths import is_link
+    from preflight.paths import inside, is_link
 
     trees = WorkTrees()
     anchor, *names = Path(os.path.join(os.getcwd(), folder)).parts  # `..` kept, `.` dropped
@@ -67,7 +67,7 @@ def check_folder(folder: Path) -> None:
             continue
         target = os.path.realpath(below)
         root = trees.root(Path(real))
-        if root is not None and not _inside(target, os.path.realpath(root)):
+        if root is not None and not inside(target, os.path.realpath(root)):
             raise TargetError(
                 f"{folder} leads through the symlink {below} out of the git work tree {root}; "
                 "give a folder that is not a symlink"
@@ -97,7 +97,3 @@ def check_not_input(target: Path, inputs: dict[tuple[int, int], Path]) -> None:
     read = inputs.get((info.st_dev, info.st_ino))
     if read is not None:
         raise TargetError(f"{target} is {read}, a file this run reads; write elsewhere")
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(os.path.join(root, ""))

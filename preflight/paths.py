@@ -20,6 +20,11 @@ def is_link(path: str) -> bool:
     return stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0) == _JUNCTION
 
 
+def inside(path: str, folder: str) -> bool:
+    """Whether a resolved path is the resolved folder or lies below it."""
+    return path == folder or path.startswith(os.path.join(folder, ""))
+
+
 class RealFolders:
     """Absolute folders with symlinks resolved, as os.path.realpath resolves them, each once.
     One instance serves one run (a folder relinked later is another run's business)."""

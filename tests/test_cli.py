@@ -223,14 +223,21 @@ def test_a_folder_nested_deeper_than_python_recurses(tmp_path: Path) -> None:
     """Work trees and symlinks are resolved folder by folder without recursion: a checkout
     may nest 1,500 folders deep (within PATH_MAX), and Python recurses 1,000 deep."""
     (tmp_path / ".git").mkdir()
-    deep = tmp_path
+    folders = [tmp_path]
     for _ in range(1500):  # os.makedirs recurses too
-        deep = deep / "a"
-        deep.mkdir()
-    for each in (FIXTURES / "pass" / "photo-avatar").iterdir():
-        shutil.copy(each, deep)
-    code, report = report_of(str(deep.relative_to(tmp_path)), cwd=tmp_path)
-    assert code == 0 and len(report["requests"]) == 1
+        folders.append(folders[-1] / "a")
+        folders[-1].mkdir()
+    try:
+        for each in (FIXTURES / "pass" / "photo-avatar").iterdir():
+            shutil.copy(each, folders[-1])
+        code, report = report_of(str(folders[-1].relative_to(tmp_path)), cwd=tmp_path)
+        assert code == 0 and len(report["requests"]) == 1
+    finally:  # so does shutil.rmtree, which pytest's clean-up of tmp_path uses
+        for folder in reversed(folders[1:]):
+            for each in folder.iterdir():
+                if each.is_file():
+                    each.unlink()
+            folder.rmdir()
 
 
 def test_a_path_that_does_not_exist_is_a_usage_error_naming_it(tmp_path: Path) -> None:
@@ -488,3 +495,16 @@ def test_colour_only_on_a_terminal_without_no_color(no_color: str | None, colour
         os.close(writer)
     assert "PASS" in output
     assert ("\x1b[" in output) is coloured
+
+
+def test_a_fix_command_that_escaping_would_break_is_left_out_of_text(tmp_path: Path) -> None:
+    """A rename printed with its name escaped (`#\\x23[`) would not find the file: the text
+    report leaves that command out, and the JSON report, whose strings are exact, keeps it."""
+    make_photo(tmp_path / "x##[group]y.png", width=300, height=400, fmt="PNG")
+    make_photo(tmp_path / "tall photo.png", width=300, height=400, fmt="PNG")
+    code, text = invoke("check", "x##[group]y.png", "tall photo.png", cwd=tmp_path)
+    assert code == 1 and "##[" not in text
+    assert "fix: mv 'tall photo.png'" in text and "fix: mv 'x#" not in text
+    code, report = report_of("x##[group]y.png", cwd=tmp_path)
+    hints = [f["hint"] for i in report["files"] for v in i["verdicts"] for f in v["findings"]]
+    assert any(h and "x##[group]y.png" in h for h in hints)

@@ -250,3 +250,33 @@ def test_inspect_honours_the_configuration(repo: Path) -> None:
     other = repo / "other.toml"
     other.write_text('[rules]\n"video.aspect" = "off"\n', encoding="utf-8")
     assert "video.fps" in rules_inspected("--config", str(other))
+
+
+def test_a_found_configuration_reads_nothing_outside_its_work_tree(tmp_path: Path) -> None:
+    """A pull request's configuration must not read the CI machine's files (nor tell, through
+    request.anchor-name-duplicate, whether a name is in one): in a git work tree, a found
+    configuration and the known-anchors file it names lie inside it, or the run stops."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Lin_Photo\n", encoding="utf-8")
+    checkout = tmp_path / "checkout"
+    shutil.copytree(FAIL.parent / "pass" / "photo-avatar", checkout / "lin")
+    (checkout / ".git").mkdir()
+    configure(checkout, f'known-anchors = "{outside}"\n', ".preflight.toml")
+    code, _ = invoke("check", "lin", cwd=checkout)
+    assert code == 2
+    configure(checkout, 'known-anchors = "../outside.txt"\n', ".preflight.toml")
+    assert invoke("check", "lin", cwd=checkout)[0] == 2
+    (checkout / ".preflight.toml").unlink()
+    (checkout / "lin" / ".preflight.toml").symlink_to(tmp_path / "elsewhere.toml")
+    configure(tmp_path, '[rules]\n"photo.aspect" = "off"\n', "elsewhere.toml")
+    assert invoke("check", "lin", cwd=checkout)[0] == 2
+    # Given with --config, the same file is the user's choice.
+    (checkout / "lin" / ".preflight.toml").unlink()
+    configure(tmp_path, f'known-anchors = "{outside}"\n', "pinned.toml")
+    code, report = report_of("lin", "--config", str(tmp_path / "pinned.toml"), cwd=checkout)
+    assert code == 1 and "request.anchor-name-duplicate" in rules_of(report)
+    # Inside the work tree, the known-anchors file is read.
+    (checkout / "taken.txt").write_text("Lin_Photo\n", encoding="utf-8")
+    configure(checkout, 'known-anchors = "taken.txt"\n', ".preflight.toml")
+    code, report = report_of("lin", cwd=checkout)
+    assert code == 1 and "request.anchor-name-duplicate" in rules_of(report)

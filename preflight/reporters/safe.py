@@ -9,13 +9,16 @@ import dataclasses
 from typing import TypeVar
 
 from preflight.names import printable
-from preflight.report import JSON, FileReport, Report
+from preflight.report import JSON, FileReport, Finding, Report
 
 _T = TypeVar("_T")
 _DEPTH_MAX = 32  # a manifest's payload can nest deeper; no text format shows what is below
 # What no text format renders, and is not walked: a request's files' facts (inspect shows an
 # Inspection's) and the files the run read (for the write checks).
 _NOT_RENDERED = frozenset({(FileReport, "facts"), (Report, "inputs")})
+# Shell commands: one that names a file escaping changes would not find the file when run as
+# printed, so it is left out (the JSON formats keep it as it is).
+_COMMANDS = frozenset({(Finding, "hint")})
 
 
 def neutralised(value: _T, depth: int = 0) -> _T:
@@ -33,6 +36,9 @@ def neutralised(value: _T, depth: int = 0) -> _T:
             for f in dataclasses.fields(value)
             if (type(value), f.name) not in _NOT_RENDERED
         }
+        for name, new in changes.items():
+            if (type(value), name) in _COMMANDS and new is not getattr(value, name):
+                changes[name] = None
         if any(getattr(value, name) is not new for name, new in changes.items()):
             result = dataclasses.replace(value, **changes)
     elif isinstance(value, dict):
