@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight import __version__
-from preflight.paths import RealFolders
+from preflight.paths import RealFolders, is_link
 from preflight.probe import facts
 
 ENV_VAR = "PREFLIGHT_CACHE_DIR"
@@ -154,7 +154,7 @@ class FactsCache:
         folder, name = os.path.split(absolute)
         real = os.path.join(self._real_folder(folder), name)
         key = _key_of(real, os.lstat)
-        if key is None and os.path.islink(real):
+        if key is None and is_link(real):  # a symlink, or a junction
             real = os.path.realpath(real)
             key = _key_of(real, os.stat)
         return real, key

@@ -57,8 +57,7 @@ class WorkTrees:
         """The path with symlinks resolved, its folder's resolution shared with its siblings."""
         key = str(path)
         if key not in self.reals:
-            real = os.path.join(self.real_folder(os.path.dirname(key)), os.path.basename(key))
-            self.reals[key] = os.path.realpath(real) if os.path.islink(real) else real
+            self.reals[key] = paths.real_file(self.real_folder, key)
         return self.reals[key]
 
     def root(self, folder: Path) -> Path | None:

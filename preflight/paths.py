@@ -20,6 +20,13 @@ def is_link(path: str) -> bool:
     return stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0) == _JUNCTION
 
 
+def real_file(folders: RealFolders, path: str) -> str:
+    """An absolute path with symlinks resolved, its folder's resolution shared with its
+    siblings'."""
+    real = os.path.join(folders(os.path.dirname(path)), os.path.basename(path))
+    return os.path.realpath(real) if is_link(real) else real
+
+
 def inside(path: str, folder: str) -> bool:
     """Whether a resolved path is the resolved folder or lies below it."""
     return path == folder or path.startswith(os.path.join(folder, ""))

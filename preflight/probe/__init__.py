@@ -16,8 +16,9 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
+from preflight.probe.audio import read_at
 from preflight.probe.facts import (
     AudioFacts,
     FileFacts,
@@ -157,7 +158,7 @@ def _read(path: Path, shown: str, parse: bool, size: int) -> FileFacts:
     try:
         with path.open("rb") as stream:
             head = stream.read(HEAD_BYTES)
-            fmt = sniff(head, functools.partial(_read_at, stream)) if head else None
+            fmt = sniff(head, functools.partial(read_at, stream)) if head else None
     except OSError as error:
         return FileFacts(shown, node, size, None, None, problem=_os_problem(error))
     if not head:
@@ -188,11 +189,6 @@ def _read(path: Path, shown: str, parse: bool, size: int) -> FileFacts:
         return FileFacts(shown, node, size, fmt, KIND.get(fmt), problem=problem)
     fmt = _refine(fmt, media)
     return FileFacts(shown, node, size, fmt, _kind(fmt, media), media=media)
-
-
-def _read_at(stream: BinaryIO, offset: int, size: int) -> bytes:
-    stream.seek(offset)
-    return stream.read(size)
 
 
 def _node(path: Path) -> tuple[Node, os.stat_result | None]:

@@ -127,7 +127,7 @@ def audio_duration(stream: BinaryIO, fmt: str) -> float | None:
     headers do not give it within the bounds above."""
     size = stream.seek(0, io.SEEK_END)
     if fmt == "au":
-        return _au(_read(stream, 0, 24), size)
+        return _au(read_at(stream, 0, 24), size)
     if fmt == "caf":
         return _caf(stream, size)
     start = _audio_start(stream)
@@ -139,7 +139,8 @@ def audio_duration(stream: BinaryIO, fmt: str) -> float | None:
     return _mpeg(stream, start, size)
 
 
-def _read(stream: BinaryIO, offset: int, size: int) -> bytes:
+def read_at(stream: BinaryIO, offset: int, size: int) -> bytes:
+    """`size` bytes of the stream from `offset` (fewer at its end)."""
     stream.seek(offset)
     return stream.read(size)
 
@@ -148,7 +149,7 @@ def _audio_start(stream: BinaryIO) -> int | None:
     """Where the first frame starts: after the ID3v2 tags and the zeros some taggers leave."""
     offset = 0
     for _ in range(TAGS_MAX):
-        head = _read(stream, offset, _HEAD)
+        head = read_at(stream, offset, _HEAD)
         if not head.startswith(b"ID3"):
             return offset + len(head) - len(head.lstrip(b"\0"))
         tag = id3_size(head)
@@ -172,7 +173,7 @@ def _walk(
     would resynchronise and play on, so counting would stop short)."""
     if size - start > WALK_MAX:
         return None
-    data = _read(stream, start, WALK_MAX)
+    data = read_at(stream, start, WALK_MAX)
     first = frame_at(data, 0)
     if first is None or not first.size:
         return None
@@ -212,7 +213,7 @@ def _remembering(parse: Callable[[bytes, int], Frame | None], width: int) -> Fra
 
 
 def _mpeg(stream: BinaryIO, start: int, size: int) -> float | None:
-    head = _read(stream, start, _HEAD)
+    head = read_at(stream, start, _HEAD)
     first = mpeg_frame(head)
     if first is None:
         return None
@@ -290,7 +291,7 @@ def _caf(stream: BinaryIO, size: int) -> float | None:
     valid = data = None
     at = 8  # "caff", version, flags
     for _ in range(_CHUNKS_MAX):
-        header = _read(stream, at, 12 + 32)
+        header = read_at(stream, at, 12 + 32)
         if len(header) < 12:
             break
         kind, length = header[:4], int.from_bytes(header[4:12], "big", signed=True)
