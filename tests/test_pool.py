@@ -66,12 +66,35 @@ def test_a_hung_crashed_or_raising_item_fails_alone(jobs: int) -> None:
     assert _no_children_left()
 
 
-def test_a_worker_started_early_has_preloaded_and_serves_the_next_batch() -> None:
+def test_a_worker_started_early_has_preloaded_and_serves_the_next_batch(start_method: str) -> None:
+    """Spawned, the early worker is the one warm worker; forked, it is a maker, and every
+    worker it makes has loaded what it loaded (once, in the maker)."""
     with EarlyWorker(work, preload) as early:
         results = map_contained(work, ["a", "b", "c"], 2, 10, failed, early=early)
     warm = [r for r in results if "+" in r]
-    assert warm and {r.split("@")[1] for r in warm} == {warm[0].split("@")[1]}
+    workers = {r.split("@")[1] for r in warm}
+    if start_method == "fork":
+        assert len(warm) == 3 and len(workers) == 2
+    else:
+        assert warm and len(workers) == 1
     assert os.getpid() not in pool_work.preloaded  # it ran in the worker only
+    assert _no_children_left()
+
+
+@pytest.mark.parametrize("start_method", ["fork"], indirect=True)
+def test_a_made_worker_that_fails_is_reported_as_any_worker_and_the_rest_go_on(
+    start_method: str,
+) -> None:
+    """A worker forked by the maker: its crash is reported with the signal or exit code that
+    the maker saw, its hang costs its item alone, and the maker makes its replacement."""
+    with EarlyWorker(work, preload) as early:
+        maker = early.worker
+        results = map_contained(work, list(FAILING), 2, 0.5, failed, early=early)
+        assert isinstance(maker, pool._Maker) and len(maker.made) > 2  # replacements
+    assert [r.split("@")[0].rstrip("+") for r in results] == [
+        v.rstrip("+") for v in FAILING.values()
+    ]
+    assert all("+" in r for r in results if "@" in r)  # every worker came loaded
     assert _no_children_left()
 
 

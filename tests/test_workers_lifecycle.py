@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.workers import children, looping_movs, running
+from helpers.workers import children, descendants, looping_movs, running
 
 import preflight.entry
 import preflight.probe
@@ -39,13 +39,15 @@ def looping(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     "ending", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name
 )
 def test_no_worker_outlives_the_command_line_however_it_ends(
-    looping: list[Path], ending: signal.Signals
+    looping: list[Path], ending: signal.Signals, start_method: str
 ) -> None:
+    """Forked, the two workers are the children of a maker (see preflight.probe.pool)."""
     command = [str(PREFLIGHT), "check", "--no-cache", "--jobs", "2", *map(str, looping)]
+    processes = 3 if start_method == "fork" else 2
     with subprocess.Popen(command, stdout=subprocess.DEVNULL) as parent:
-        workers = children(parent.pid, count=2)
+        workers = descendants(parent.pid, count=processes)
         time.sleep(1)  # each on a file that keeps its parser busy for minutes
-        assert len(workers) == 2 and all(running(pid) for pid in workers)
+        assert len(workers) == processes and all(running(pid) for pid in workers)
         parent.send_signal(ending)
         parent.wait(timeout=10)
     deadline = time.monotonic() + 5

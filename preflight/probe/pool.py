@@ -6,12 +6,18 @@ in a worker, that costs one bounded wait and a finding, never the run. Workers l
 whole batch, so the libraries they load are paid for once per worker, not once per file.
 Requests and results travel pickled through pipes: both ends are this program.
 
-Every worker is started by the parent. On Linux workers are forked, the cheapest start;
-elsewhere, and with PREFLIGHT_START_METHOD=spawn, each is a new interpreter (Windows has no fork,
-and macOS's system libraries do not survive one), under the same time limit. A worker never
-outlives its parent, however the parent ends: on Linux the kernel kills it (PR_SET_PDEATHSIG,
-sent when the thread that started it ends: a pool lives in one thread); everywhere, a thread
-of the worker that reads its requests ends it once that pipe closes, as it does with the parent.
+On Linux workers are forked, the cheapest start; elsewhere, and with
+PREFLIGHT_START_METHOD=spawn, each is a new interpreter (Windows has no fork, and macOS's system
+libraries do not survive one), under the same time limit. A worker started early (EarlyWorker)
+is, on Linux, a maker: a child of the parent that loads the libraries once while the command
+line loads, then forks each worker the pool asks it for, already loaded, and reaps it, telling
+the parent how it ended (a second worker that loaded the libraries itself would spend as much
+CPU on that as on a hundred files). The maker never works on an item, so no time limit ever
+kills it, nor its workers with it. A worker never outlives its parent, however the parent ends:
+on Linux the kernel kills it (PR_SET_PDEATHSIG, sent when the thread that started it ends: a
+pool lives in one thread; a maker's workers die with the maker, which dies with the parent);
+everywhere, a thread of the worker that reads its requests ends it once that pipe closes, as it
+does with the parent.
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ import os
 import pickle
 import select
 import signal
+import socket
 import struct
 import sys
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 if TYPE_CHECKING:
     import queue
@@ -42,11 +49,14 @@ Preload = Callable[[], None]  # what a worker loads before its first item (impor
 
 START_METHOD = "PREFLIGHT_START_METHOD"  # "spawn": new interpreters, as on macOS and Windows
 _START_SECONDS_MAX = 60.0  # for an interpreter to start: its first item's time starts after
+_REPORT_SECONDS_MAX = 5.0  # for a maker to say how a worker of its ended, once it has
 _LENGTH = struct.Struct("!Q")
 _CHUNK = 1 << 16
 _QUEUED = 2  # items sent to a worker at once: the next is there when the current one ends
 _THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
+_PR_SET_NAME = 15  # prctl(2): the name `ps` shows
+WORKER_NAME, MAKER_NAME = b"preflight-work", b"preflight-maker"
 # A spawned worker: the parent's import path, then its loop (which reads its work on stdin).
 _SPAWNED = (
     "import sys; sys.path[:] = sys.argv[2:]; "
@@ -56,7 +66,8 @@ _SPAWNED = (
 
 class Pool(Generic[Item, Result]):
     """`work(item)` for items submitted one at a time, in up to `jobs` worker processes that
-    start on them at once; an item whose work takes more than `seconds`, raises or kills its
+    start on them at once; an item whose work takes more than `seconds` (a number, or a function
+    of the item: the time its work may take), raises or kills its
     worker gets `failed(item, why)` instead, and the worker is replaced. A second worker
     starts once `parallel_from` items have come. The pool adopts the worker of `early` when it
     was started for the same `work`."""
@@ -65,7 +76,7 @@ class Pool(Generic[Item, Result]):
         self,
         work: Callable[[Item], Result],
         jobs: int,
-        seconds: float,
+        seconds: float | Callable[[Item], float],
         failed: Failed[Item, Result],
         tick: Progress | None = None,
         parallel_from: int = 1,
@@ -78,14 +89,15 @@ class Pool(Generic[Item, Result]):
         self.pending: deque[int] = deque()
         self.workers: list[_Worker[Item, Result]] = []
         adopted = early.adopt(work) if early is not None else None
-        self.forks = _forks() if adopted is None else isinstance(adopted, _Forked)
+        self.maker = adopted if isinstance(adopted, _Maker) else None
+        self.forks = _forks() if adopted is None else not isinstance(adopted, _Spawned)
         # Where the threads reading spawned workers pass on what they read (see _Spawned.listen).
         self.news: queue.SimpleQueue[tuple[_Worker[Item, Result], bytes]] | None = None
         if not self.forks:
             import queue
 
             self.news = queue.SimpleQueue()
-        if adopted is not None:
+        if isinstance(adopted, _Worker):
             self._add(adopted)
 
     def __enter__(self) -> Pool[Item, Result]:
@@ -94,6 +106,8 @@ class Pool(Generic[Item, Result]):
     def __exit__(self, *exc: object) -> None:
         for worker in self.workers:
             worker.stop()
+        if self.maker is not None:  # after its workers: it tells how each ended
+            self.maker.stop()
 
     def submit(self, item: Item) -> None:
         self.items.append(item)
@@ -118,13 +132,15 @@ class Pool(Generic[Item, Result]):
         the outcomes that have come: all that the first news brings, or what is there now."""
         wanted = min(self.jobs, len(self.items)) if len(self.items) >= self.parallel_from else 1
         while self.pending and len(self.workers) < wanted:  # a lost worker is replaced here
-            self._add(_start(self.work, None, self.forks))
+            self._add(self._new_worker())
         while self.pending:  # to the least busy worker (of those, the least used), while room
             worker = min(self.workers, key=lambda w: (len(w.queue), w.sent))
             if len(worker.queue) >= _QUEUED:
                 break
             index = self.pending.popleft()
-            worker.send(index, self.items[index], self.seconds)
+            item = self.items[index]
+            seconds = self.seconds(item) if callable(self.seconds) else self.seconds
+            worker.send(index, item, seconds)
         if not any(w.busy for w in self.workers):
             return
         for index, outcome in self._wait(block):
@@ -135,6 +151,11 @@ class Pool(Generic[Item, Result]):
             if not worker.alive:  # what was queued behind the lost item goes to another
                 self.pending.extendleft(reversed(worker.queue))
         self.workers = [w for w in self.workers if w.alive]
+
+    def _new_worker(self) -> _Worker[Item, Result]:
+        """A worker forked by the maker, loaded already; else one started from here."""
+        made = self.maker.make() if self.maker is not None else None
+        return made if made is not None else _start(self.work, None, self.forks)
 
     def _add(self, worker: _Worker[Item, Result]) -> None:
         if isinstance(worker, _Spawned) and self.news is not None:
@@ -183,12 +204,15 @@ class Pool(Generic[Item, Result]):
 
 class EarlyWorker(Generic[Item, Result]):
     """A worker started before the pool that will use it, so that it loads what the work will
-    need (`preload`) meanwhile: the Pool given it adopts it, when it does the same `work`;
-    `stop` ends it when no pool has (and does nothing once one has)."""
+    need (`preload`) meanwhile; on Linux, a maker of such workers. The Pool given it adopts
+    it, when it does the same `work`; `stop` ends it when no pool has (and does nothing once
+    one has)."""
 
     def __init__(self, work: Callable[[Item], Result], preload: Preload) -> None:
         self.work = work
-        self.worker: _Worker[Item, Result] | None = _start(work, preload, _forks())
+        self.worker: _Worker[Item, Result] | _Maker[Item, Result] | None = (
+            _Maker.start(work, preload) if _forks() else _Spawned.start(work, preload)
+        )
 
     def __enter__(self) -> EarlyWorker[Item, Result]:
         return self
@@ -196,8 +220,10 @@ class EarlyWorker(Generic[Item, Result]):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def adopt(self, work: Callable[[Item], Result]) -> _Worker[Item, Result] | None:
-        """The worker, handed over to the first pool of the same work that asks."""
+    def adopt(
+        self, work: Callable[[Item], Result]
+    ) -> _Worker[Item, Result] | _Maker[Item, Result] | None:
+        """The worker or maker, handed over to the first pool of the same work that asks."""
         if work is not self.work:
             return None
         worker, self.worker = self.worker, None
@@ -237,6 +263,8 @@ class _Worker(ABC, Generic[Item, Result]):
         self.deadline = 0.0  # for the oldest: the worker is on it
         self.seconds = 0.0
         self.buffer = bytearray()
+        self.code: int | None = None  # how it ended, when its maker has said so
+        self.innocent = False  # it died with its maker: its items failed through no fault
 
     @property
     def busy(self) -> bool:
@@ -256,27 +284,41 @@ class _Worker(ABC, Generic[Item, Result]):
         """The outcomes whose results have arrived whole with `chunk` (b"": the worker ended)."""
         if not chunk:
             ended = f"crashed ({self._end()})"
+            if self.innocent:  # its items go to another worker (Pool._step hands them on)
+                return []
             return [self._lose(ended)] if self.queue else []
         self.buffer += chunk
         done: list[tuple[int, tuple[Result] | str]] = []
-        while len(self.buffer) >= _LENGTH.size:
-            (length,) = _LENGTH.unpack_from(self.buffer)
-            end = _LENGTH.size + length
-            if len(self.buffer) < end:
-                break
-            kind, value = pickle.loads(self.buffer[_LENGTH.size : end])
-            del self.buffer[:end]
+        for kind, value in self._frames():
             if kind == "started":
                 self.started = True
+                self._born(value)
+            elif kind == "exited":
+                self.code = value
             else:
                 done.append((self.queue.popleft(), (value,) if kind == "ok" else value))
             self._restart_clock()  # the next one has just begun
         return done
 
+    def _frames(self) -> Iterator[tuple[str, Any]]:
+        """The whole frames in the buffer, taken out of it."""
+        while len(self.buffer) >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(self.buffer)
+            end = _LENGTH.size + length
+            if len(self.buffer) < end:
+                break
+            frame = pickle.loads(self.buffer[_LENGTH.size : end])
+            del self.buffer[:end]
+            yield frame
+
+    def _born(self, pid: int | None) -> None:
+        """What a worker's first words tell (a made worker's: its pid)."""
+
     def give_up(self) -> list[tuple[int, tuple[Result] | str]]:
+        innocent = self.innocent  # before the kill: killing a stuck maker makes its workers so
         self._kill()
         self._end()
-        return [self._lose(f"did not finish in {self.seconds:g} s")]
+        return [] if innocent else [self._lose(f"did not finish in {self.seconds:g} s")]
 
     def stop(self) -> None:
         """End an idle worker (it exits when its requests pipe closes); kill a busy one."""
@@ -297,15 +339,17 @@ class _Worker(ABC, Generic[Item, Result]):
         """Reap the worker; how it ended."""
         self.alive = False
         code = self._reap()
+        if code is None:
+            return "unknown exit"
         return f"signal {-code}" if code < 0 else f"exit {code}"
 
     @abstractmethod
     def _kill(self) -> None: ...
 
     @abstractmethod
-    def _reap(self) -> int:
+    def _reap(self) -> int | None:
         """Close the pipes (its requests first: an idle worker ends then), wait for the worker
-        to end; its exit code (negative: the signal that ended it)."""
+        to end; its exit code (negative: the signal that ended it), None when not known."""
 
 
 class _Forked(_Worker[Item, Result]):
@@ -336,6 +380,148 @@ class _Forked(_Worker[Item, Result]):
         _, status = os.waitpid(self.pid, 0)
         os.close(self.results)
         return os.waitstatus_to_exitcode(status)
+
+
+class _Maker(Generic[Item, Result]):
+    """A forked process that loads the libraries (`preload`), then forks a worker each time it
+    is asked, sent the worker's ends of its two pipes over a socket (SCM_RIGHTS), and reaps it:
+    how the worker ended is the last frame on the worker's results pipe, written by the maker.
+    It ends when the parent closes the socket, and its workers die with it (PR_SET_PDEATHSIG),
+    so the pool stops them first."""
+
+    def __init__(self, pid: int, control: socket.socket) -> None:
+        self.pid, self.control = pid, control
+        self.alive = True
+        self.made: list[_Made[Item, Result]] = []
+
+    @classmethod
+    def start(cls, work: Callable[[Item], Result], preload: Preload) -> _Maker[Item, Result]:
+        parent = os.getpid()
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the maker; its coverage is not collected
+            _close_all_but(theirs.fileno())
+            _make(work, preload, theirs, parent)
+        theirs.close()
+        return cls(pid, ours)
+
+    def make(self) -> _Made[Item, Result] | None:
+        """A new worker of this maker's (it starts once the maker has loaded); None when the
+        maker has ended."""
+        if not self.alive:
+            return None
+        read_requests, write_requests = os.pipe()
+        read_results, write_results = os.pipe()
+        try:
+            socket.send_fds(self.control, [b"w"], [read_requests, write_results])
+        except OSError:  # it has ended
+            os.close(write_requests)
+            os.close(read_results)
+            self.kill()
+            return None
+        finally:
+            os.close(read_requests)  # the maker holds them now, and passes them on
+            os.close(write_results)
+        made = _Made[Item, Result](write_requests, read_results, self)
+        self.made.append(made)
+        return made
+
+    def kill(self) -> None:
+        """End a maker stuck loading; the workers it has made die with it, through no fault of
+        their items."""
+        if self.alive:
+            for made in self.made:
+                made.innocent = True
+            os.kill(self.pid, signal.SIGKILL)
+            self.stop()
+
+    def check(self) -> None:
+        """If the maker has ended, its workers have died with it, through no fault of their
+        items."""
+        if self.alive and os.waitpid(self.pid, os.WNOHANG)[0]:
+            self.alive = False
+            self.control.close()
+            for made in self.made:
+                made.innocent = True
+
+    def stop(self) -> None:
+        if self.alive:
+            self.alive = False
+            self.control.close()
+            os.waitpid(self.pid, 0)
+
+
+class _Made(_Worker[Item, Result]):
+    """A worker forked by a maker: its pid is its first frame; its exit, the maker's last."""
+
+    def __init__(self, requests: int, results: int, maker: _Maker[Item, Result]) -> None:
+        super().__init__(requests, results, started=True)  # the maker's loading counts
+        self.maker = maker
+        self.pid: int | None = None
+
+    def _born(self, pid: int | None) -> None:
+        self.pid = pid
+
+    def _kill(self) -> None:
+        if self.pid is None:  # not made yet: the maker is stuck loading
+            self.maker.kill()
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+
+    def _reap(self) -> int | None:
+        """The maker writes how the worker ended once it has; read up to that pipe's end."""
+        os.close(self.requests)
+        deadline = time.monotonic() + _REPORT_SECONDS_MAX
+        while (wait := deadline - time.monotonic()) > 0 and select.select(
+            [self.results], [], [], wait
+        )[0]:
+            chunk = os.read(self.results, _CHUNK)
+            if not chunk:
+                break
+            self.buffer += chunk
+            for kind, value in self._frames():
+                if kind == "exited":
+                    self.code = value
+        os.close(self.results)
+        if self.code is None:
+            self.maker.check()  # a maker that has ended (killed from outside) took it along
+        return self.code
+
+
+def _make(
+    work: Callable[[Item], Result], preload: Preload, control: socket.socket, parent: int
+) -> NoReturn:
+    """The maker's loop: load, then fork a worker per request on the socket, until it ends."""
+    import threading
+
+    try:
+        _die_with(parent, MAKER_NAME)
+        _as_worker()
+        with contextlib.suppress(Exception):  # what fails to load fails again, per item
+            preload()
+        maker = os.getpid()
+        while True:
+            message, fds, _, _ = socket.recv_fds(control, 1, 2)
+            if not message:
+                break
+            requests, results = fds
+            pid = os.fork()
+            if pid == 0:
+                _close_all_but(requests, results)
+                _write_frame(results, pickle.dumps(("started", os.getpid())))
+                _serve(work, None, requests, results, maker)
+            os.close(requests)
+            threading.Thread(target=_report_end, args=(pid, results), daemon=True).start()
+    finally:
+        os._exit(0)
+
+
+def _report_end(pid: int, results: int) -> None:
+    """In a maker: reap a worker, then write how it ended to its results and close them."""
+    _, status = os.waitpid(pid, 0)
+    with contextlib.suppress(OSError):
+        _write_frame(results, pickle.dumps(("exited", os.waitstatus_to_exitcode(status))))
+    os.close(results)
 
 
 class _Spawned(_Worker[Item, Result]):
@@ -437,14 +623,8 @@ def _serve(
     """The worker's loop: each request's outcome, in order. A thread takes the requests (see
     _take_requests), so that the worker ends when the pipe does, even in the middle of an item."""
     try:
-        _die_with(parent)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        for name in ("SIGTERM", "SIGHUP"):  # a forked worker's are the parent's (see cli.py)
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), signal.SIG_DFL)
-        # The workers share the cores: a library they load must not start a thread per core
-        # (numpy's OpenBLAS does, and its threads' start costs more CPU than the probe itself).
-        os.environ.update(dict.fromkeys(_THREAD_POOLS, "1"))
+        _die_with(parent, WORKER_NAME)
+        _as_worker()
         import queue
         import threading
 
@@ -464,6 +644,17 @@ def _serve(
         os._exit(0)  # no cleanup of the parent's state: atexit handlers, buffered output
 
 
+def _as_worker() -> None:
+    """Signals and thread pools as a worker needs them, before it loads anything."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker's are the parent's (see cli.py)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    # The workers share the cores: a library they load must not start a thread per core
+    # (numpy's OpenBLAS does, and its threads' start costs more CPU than the probe itself).
+    os.environ.update(dict.fromkeys(_THREAD_POOLS, "1"))
+
+
 def _take_requests(requests: int, incoming: queue.SimpleQueue[bytes]) -> NoReturn:
     """Pass each request to the worker's loop; end the worker at the pipe's end, whatever it is
     doing: the parent has stopped it, given up on its item, or ended."""
@@ -474,14 +665,17 @@ def _take_requests(requests: int, incoming: queue.SimpleQueue[bytes]) -> NoRetur
         os._exit(0)
 
 
-def _die_with(parent: int) -> None:
-    """On Linux, have the kernel kill this worker when its parent ends; end now if the parent
-    already has (the worker was orphaned before it could ask)."""
+def _die_with(parent: int, name: bytes) -> None:
+    """On Linux, have the kernel kill this process when its parent ends, and name it as `ps`
+    and `top` show it (`name`, at most 15 bytes); end now if the parent already has (the
+    process was orphaned before it could ask)."""
     if sys.platform == "linux":
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):  # no prctl: the pipe still ends it
-            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            prctl = ctypes.CDLL(None).prctl
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            prctl(_PR_SET_NAME, name)
     if os.getppid() != parent:
         os._exit(0)
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from helpers.media import make_video
+from preflight.probe.pool import WORKER_NAME
 
 
 def looping_movs(folder: Path, count: int) -> list[Path]:
@@ -34,6 +35,32 @@ def children(parent: int, count: int) -> list[int]:
         time.sleep(0.02)
 
 
+def descendants(ancestor: int, count: int) -> list[int]:
+    """The processes descended from `ancestor` (a maker's workers are its grandchildren), once
+    there are at least `count` (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while True:
+        parents = {pid: _parent_of(pid) for pid in _pids()}
+        found, line = [], [ancestor]
+        while line:
+            line = [pid for pid, parent in parents.items() if parent in line]
+            found += line
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
+def workers_of(ancestor: int, count: int) -> list[int]:
+    """The probing workers descended from `ancestor`, by the name they give themselves (a
+    maker of workers has another), once there are at least `count` (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = [pid for pid in descendants(ancestor, count=0) if _name(pid) == WORKER_NAME]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
 def running(pid: int) -> bool:
     """Whether the process exists and has not ended (a zombie has)."""
     fields = _stat(pid)
@@ -48,6 +75,13 @@ def _stat(pid: int) -> list[str] | None:
     """The fields of /proc/PID/stat after the command's name (which may hold spaces and `)`)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _name(pid: int) -> bytes | None:
+    try:
+        return Path(f"/proc/{pid}/comm").read_bytes().rstrip(b"\n")
     except OSError:
         return None
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from harness import check_cli
 from helpers.media import make_photo
-from helpers.workers import children, looping_movs, running
+from helpers.workers import descendants, looping_movs, running, workers_of
 from hostile import manifest
 
 import preflight.probe
@@ -43,16 +43,17 @@ def test_a_signal_ends_a_busy_run_at_once_with_its_exit_code_and_no_worker_left(
     movs = looping_movs(tmp_path, 4)
     command = [str(PREFLIGHT), "check", "--no-cache", "--jobs", "2", *map(str, movs)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as parent:
-        workers = children(parent.pid, count=2)
+        workers = workers_of(parent.pid, count=2)
         time.sleep(1)  # each worker on a file that keeps its parser busy for minutes
         assert len(workers) == 2 and all(running(pid) for pid in workers)
+        processes = descendants(parent.pid, count=0)  # the workers' maker too
         started = time.monotonic()
         parent.send_signal(ending)
         out, err = parent.communicate(timeout=10)
     assert time.monotonic() - started < 2
     assert parent.returncode == code, err
     assert not out and f"interrupted ({ending.name})" in err.decode()
-    left = [pid for pid in workers if running(pid)]
+    left = [pid for pid in processes if running(pid)]
     for pid in left:  # a failure must not leave them looping
         os.kill(pid, signal.SIGKILL)
     assert not left
@@ -67,7 +68,7 @@ def test_a_worker_killed_mid_file_costs_that_file_a_finding_and_the_run_reports(
     (mov,) = looping_movs(tmp_path, 1)
     command = [str(PREFLIGHT), "check", "--no-cache", "--format", "json", mov.name]
     with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE) as parent:
-        (worker,) = children(parent.pid, count=1)
+        (worker,) = workers_of(parent.pid, count=1)
         time.sleep(0.5)  # well within the 5 s a file is given
         os.kill(worker, signal.SIGKILL)
         out, _ = parent.communicate(timeout=10)
