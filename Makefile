@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint fixtures catalogue clean bench fuzz
+.PHONY: demo test lint fixtures catalogue clean bench fuzz messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,faces]'
 	touch $(STAMP)
 
 DEMO_PREFIX := https://bucket.cos.ap-guangzhou.myqcloud.com/customer-pipeline/1234567890/0b7e4c62-1f2a-4c3b-9d8e-5a6f7b8c9d0e
@@ -21,8 +21,20 @@ demo: $(STAMP)
 	@echo "== the request body preflight would submit for one of them"
 	cat build/demo/instant-avatar.json
 	@echo
+	@echo "== and the zero-shot reference audio's, for zeroshotservice/detectaudioquality"
+	cat build/demo/zero-shot.json
+	@echo
 	@echo "== requests that fail (exit code 1)"
 	$(BIN)/preflight check fixtures/requests/fail || test $$? -eq 1
+	@echo
+	@echo "== preflight fix: conforming copies and manifests in build/fixed (the inputs untouched),"
+	@echo "== checked again; what still needs a person, and why (exit code 1)"
+	rm -rf build/fixed
+	$(BIN)/preflight fix fixtures/requests/fail --out build/fixed || test $$? -eq 1
+	@echo
+	@echo "== the visual report of all of them, and its screenshot (headless Chromium)"
+	$(BIN)/preflight check fixtures/requests --cos-prefix $(DEMO_PREFIX) --format html --output build/demo/report.html || test $$? -eq 1
+	$(BIN)/python tests/helpers/browser.py build/demo/report.html build/demo/report.png
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -56,3 +68,8 @@ clean:
 # that they agree).
 catalogue: $(STAMP)
 	$(BIN)/python -m preflight.reporters.catalogue
+
+# Extract the messages (Babel), merge them into preflight/locale/*/LC_MESSAGES/preflight.po and
+# compile the .mo that the wheel ships; it lists the messages still untranslated.
+messages: $(STAMP)
+	$(BIN)/python -m preflight.translations

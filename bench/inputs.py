@@ -23,6 +23,8 @@ from helpers.media import (  # noqa: E402  (tests/helpers/media.py: the makers t
     make_video,
     run_ffmpeg,
 )
+from helpers.media_faces import FACE  # noqa: E402
+from helpers.speech import SPEECH  # noqa: E402
 
 GIB = 1024**3
 MIB = 1024**2
@@ -42,6 +44,8 @@ class Spec:
     wav_bytes: int
     requests: tuple[int, ...]  # sizes of the asset repositories
     avatar: tuple[int, int, int]  # the repositories' video: width, height, seconds at 25 fps
+    speech_seconds: int  # of speech in the zip that the speech analysis is timed on
+    faces: tuple[int, int, int] = (1920, 1080, 120)  # the face scan's video: width, height, s
 
 
 FULL = Spec(
@@ -53,8 +57,12 @@ FULL = Spec(
     1288490188 // 6,
     (300, 600),
     (1920, 1080, 65),
+    600,
 )
-SMOKE = Spec((320, 180), 25, 2, (1 * MIB, 5 * MIB, 10 * MIB), 3, 256 * 1024, (6, 12), (320, 180, 2))
+SMOKE = Spec(
+    (320, 180), 25, 2, (1 * MIB, 5 * MIB, 10 * MIB), 3, 256 * 1024, (6, 12), (320, 180, 2), 12,
+    (320, 180, 2),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,11 @@ class Inputs:
     repositories: dict[int, Path]  # number of requests → folder of request folders
     one_video_request: OneRequest  # IMAGE_4K: the MOV the sparse videos grow from
     one_voice_request: OneRequest  # VOICE: a zip of five 10 s WAVs of noise
+    speech_wavs: tuple[Path, ...]  # two takes of real speech, `speech_seconds` in all
+    speech_zip: Path  # the same takes, deflated
+    speech_seconds: int
+    faces_video: Path  # a presenter, a keyframe a second
+    faces_spec: tuple[int, int, int]  # its width, height and seconds
 
 
 def build(folder: Path, spec: Spec) -> Inputs:
@@ -91,6 +104,11 @@ def build(folder: Path, spec: Spec) -> Inputs:
         repositories={n: folder / f"repo-{n}" for n in spec.requests},
         one_video_request=OneRequest(folder / "one-4k", folder / "one-4k" / _ONE_4K_MATERIAL),
         one_voice_request=OneRequest(folder / "one-voice", folder / "one-voice" / "voice.zip"),
+        speech_wavs=(folder / "speech" / "take01.wav", folder / "speech" / "take02.wav"),
+        speech_zip=folder / "speech" / "voice.zip",
+        speech_seconds=spec.speech_seconds,
+        faces_video=folder / "faces" / "presenter.mp4",
+        faces_spec=spec.faces,
     )
 
 
@@ -132,6 +150,21 @@ def _make(folder: Path, spec: Spec) -> None:
     # five 10 s takes at 48 kHz, of noise: a recording's zip is about the size of its audio
     _voice_zip(folder / "one-voice" / "voice.zip", 5, 44 + 10 * 48000 * 2)
     _one_request(folder / "one-voice", "VOICE", "voice.zip", sources)
+    _speech(folder / "speech", spec.speech_seconds)
+    (folder / "faces").mkdir()
+    _faces_video(folder / "faces" / "presenter.mp4", *spec.faces)
+
+
+def _speech(folder: Path, seconds: int) -> None:
+    """Two takes of espeak-ng's committed sentence (tests/data/speech.wav) looped to `seconds`
+    of 24 kHz speech in all, as WAVs and zipped: the speech analysis's input and ffmpeg's."""
+    folder.mkdir()
+    takes = [folder / "take01.wav", folder / "take02.wav"]
+    for take in takes:
+        run_ffmpeg("-stream_loop", "-1", "-i", str(SPEECH), "-t", str(seconds / 2), str(take))
+    with zipfile.ZipFile(folder / "voice.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for take in takes:
+            archive.write(take, take.name)
 
 
 def _video(path: Path, width: int, height: int, fps: int, seconds: int) -> Path:
@@ -145,6 +178,19 @@ def _video(path: Path, width: int, height: int, fps: int, seconds: int) -> Path:
         *("-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono"),
         *("-c:v", "copy", "-c:a", "aac", "-b:a", "16k", "-shortest", str(path)),
     )
+    return path
+
+
+def _faces_video(path: Path, width: int, height: int, seconds: int) -> Path:
+    """A presenter (the committed face photograph) filmed at 25 fps with a keyframe a second,
+    as phones record, with a camera's grain (a flat synthetic picture decodes several times
+    faster than footage does): one second encoded, looped by stream copy, no sound."""
+    clean = path.with_name(f"clean-{path.name}")
+    make_video(clean, width=width, height=height, audio=False, picture=FACE)
+    second = path.with_name(f"second-{path.name}")
+    grain = ("-vf", "noise=alls=4:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-g", "25")
+    run_ffmpeg("-i", str(clean), *grain, "-pix_fmt", "yuv420p", str(second))
+    run_ffmpeg("-stream_loop", str(seconds - 1), "-i", str(second), "-c", "copy", str(path))
     return path
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/run.py` as well as `python -m bench.run`
 
-from bench import baseline, inputs, peers, scenarios, table  # noqa: E402
+from bench import baseline, fix, inputs, peers, scenarios, table  # noqa: E402
 
 NOTES = [
     "Notes:",
@@ -65,6 +65,16 @@ NOTES = [
     "  material, PDF letter; no configuration), checked with no cache. Its IMAGE_4K material",
     "  is the MOV the sparse videos of scenario 2 grow from; its VOICE zip holds five 10 s",
     "  WAVs of noise, deflated. The voice floor reads the first 4 KiB of each member.",
+    "- Scenario 8's video is the committed face photograph (tests/data) filmed for 2 minutes",
+    "  at 1080p25, a keyframe a second as phones write them, with a camera's grain (a flat",
+    "  picture decodes several times faster than footage); the peer is ffmpeg decoding its",
+    "  keyframes only (`-skip_frame nokey`) to nothing. preflight looks at one every 4 s.",
+    "- Scenarios 2-6 run with `--no-content` where preflight has it (header checks only, as",
+    "  the baseline). Scenario 7 times the speech analysis (content on) of a zip of two WAVs",
+    "  of 24 kHz speech (tests/data/speech.wav looped, 10 minutes in all) against one ffmpeg",
+    "  process running `ebur128,astats,silencedetect` over the same WAVs (concatenated), and",
+    "  takes the peak memory of the analysis of scenario 3's zip (an hour of it analysed),",
+    "  run once. The baseline has no content analysis: these rows are the working tree's.",
 ]
 
 BASELINE_NOTES = [
@@ -94,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="also time this git revision of preflight, side by side (e.g. 6899c2a)",
     )
+    parser.add_argument(
+        "--only", metavar="NAME", default=None, help="run this scenario alone (e.g. fix)"
+    )
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.smoke else 11)
     if args.install_peers and not args.smoke:
@@ -110,9 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PREFLIGHT_CACHE_DIR"] = str(cache_dir)
     started = time.perf_counter()
     made = inputs.build(args.workdir / ("smoke" if args.smoke else "full"), spec)
-    sides = [
-        scenarios.Side(scenarios.NOW, preflight, {}, _no_cache(preflight, {}), made.repositories)
-    ]
+    sides = [_side(scenarios.NOW, preflight, {}, made.repositories)]
     header = table.machine(repeat, warmup=not args.smoke, smoke=args.smoke)
     header.append(f"- Now: the working tree ({_working_tree()})")
     notes = NOTES
@@ -120,8 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         base = baseline.materialise(ROOT, args.baseline, args.workdir, sys.executable)
         launcher = [str(base.launcher)]
         twins = {count: inputs.twin(repo) for count, repo in made.repositories.items()}
-        no_cache = _no_cache(launcher, base.env)
-        sides.append(scenarios.Side(scenarios.BASELINE, launcher, base.env, no_cache, twins))
+        sides.append(_side(scenarios.BASELINE, launcher, base.env, twins))
         header.append(f"- Baseline: `{args.baseline}` = {base.commit[:12]} ({base.subject})")
         notes = [*NOTES, *BASELINE_NOTES]
     ctx = scenarios.Context(
@@ -133,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         peers=not args.smoke,
         cache_dir=cache_dir,
     )
-    rows = [row for scenario in scenarios.SCENARIOS for row in scenario(ctx)]
+    chosen = [s for s in (*scenarios.SCENARIOS, fix.fix) if args.only in (None, s.__name__)]
+    rows = [row for scenario in chosen for row in scenario(ctx)]
     took = time.perf_counter() - started
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     header.append(f"- The whole benchmark took {took:.0f} s; load average at its end: {load}")
@@ -145,15 +156,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _no_cache(preflight: list[str], env: dict[str, str]) -> list[str]:
-    """["--no-cache"] when this preflight has a cache to bypass, else nothing."""
+def _side(
+    name: str, preflight: list[str], env: dict[str, str], repositories: dict[int, Path]
+) -> scenarios.Side:
+    """A preflight under test, with "--no-cache" when it has a cache to bypass and
+    "--no-content" when it analyses content (header checks alone, as before either)."""
     done = subprocess.run(
         [*preflight, "check", "--help"],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
     )
-    return ["--no-cache"] if "--no-cache" in done.stdout else []
+    no_cache, no_content = ([o] if o in done.stdout else [] for o in ("--no-cache", "--no-content"))
+    return scenarios.Side(name, preflight, env, no_cache, repositories, no_content)
 
 
 def _working_tree() -> str:

@@ -48,6 +48,7 @@ class Side:
     env: Mapping[str, str]  # what its commands add to the environment (the baseline's PYTHONPATH)
     no_cache: Sequence[str]  # ["--no-cache"] where it has a cache: scenarios 2-4 and 6 probe
     repositories: dict[int, Path]  # the baseline's are twins, for its own .preflight_cache
+    no_content: Sequence[str] = ()  # ["--no-content"] where it analyses content: scenarios 1-6
 
     def command(
         self,
@@ -62,7 +63,7 @@ class Side:
 
     def check(self, key: str, *args: str) -> Command:
         """`preflight check` that probes every file (the cache is scenario 5's alone)."""
-        return self.command(key, ["check", *self.no_cache, *args])
+        return self.command(key, ["check", *self.no_cache, *self.no_content, *args])
 
 
 @dataclass(frozen=True)
@@ -330,7 +331,10 @@ def repository(ctx: Context) -> list[Row]:
             # With every file's facts cached (and no kept run), what is left is the part no
             # second worker shares.
             side.command(
-                "serial", ["check", ".", "--jobs", "1"], repo, before=_forget_kept_runs(repo)
+                "serial",
+                ["check", *side.no_content, ".", "--jobs", "1"],
+                repo,
+                before=_forget_kept_runs(repo),
             ),
         ]
     repo = ctx.inputs.repositories[small]
@@ -465,7 +469,7 @@ def rerun(ctx: Context) -> list[Row]:
     commands = []
     for side in ctx.sides:
         repo = side.repositories[count]
-        argv = ["check", "."]  # as the pre-commit hook runs it: the text report
+        argv = ["check", *side.no_content, "."]  # as the pre-commit hook runs it: text report
         clear = _clear_caches(repo, ctx.cache_dir)
         commands += [
             side.command("first", argv, repo, before=clear),
@@ -586,4 +590,156 @@ def one_request(ctx: Context) -> list[Row]:
     return rows
 
 
-SCENARIOS = (startup, one_video, voice_zip, repository, rerun, one_request)
+def speech(ctx: Context) -> list[Row]:
+    """7. The speech analysis of a voice zip of 10 minutes of speech, against ffmpeg's single
+    ebur128,astats,silencedetect pass over the same WAVs; its peak memory on scenario 3's zip
+    declaring 1.2 GB (an hour of it analysed, ANALYSED_S_MAX). The working tree's alone: the
+    baseline has no content analysis."""
+    import imageio_ffmpeg
+
+    now = ctx.sides[0]
+    path = ctx.inputs.speech_zip
+    analysis = now.command("speech", ["check", "--no-cache", str(path)])
+    headers = now.check("speech headers", str(path))  # --no-content, as every other scenario
+    sources = [arg for wav in ctx.inputs.speech_wavs for arg in ("-i", str(wav))]
+    joined = "".join(f"[{n}:a]" for n in range(len(ctx.inputs.speech_wavs)))
+    graph = f"{joined}concat=n={len(ctx.inputs.speech_wavs)}:v=0:a=1,ebur128,astats,silencedetect"
+    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", *sources]
+    peer = Command("ffmpeg", [*ffmpeg, "-filter_complex", graph, "-f", "null", "-"])
+    got = ctx.side_by_side([analysis, headers, peer])
+    large = now.command("speech large", ["check", "--no-cache", str(ctx.inputs.voice_zip)])
+    memory = run_side_by_side([large], 1, warmup=False)[large.key]  # once: an hour of audio
+    declared = size_label(ctx.inputs.declared_audio)
+    minutes = f"{ctx.inputs.speech_seconds / 60:g} min"
+    speed = got[analysis.key].median_ms / got["ffmpeg"].median_ms
+    work = got[analysis.key].median_cpu_ms / got["ffmpeg"].median_cpu_ms
+    return [
+        Row(
+            "7 speech",
+            f"`preflight check` with speech analysis, zip of {minutes} of speech",
+            ms(got[analysis.key].median_ms),
+        ),
+        Row(
+            "7 speech",
+            "`preflight check --no-content`, the same zip",
+            ms(got[headers.key].median_ms),
+        ),
+        Row(
+            "7 speech",
+            "ffmpeg `ebur128,astats,silencedetect`, one pass over the same WAVs",
+            ms(got["ffmpeg"].median_ms),
+        ),
+        Row(
+            "7 speech",
+            "speech analysis / ffmpeg pass",
+            ratio(speed),
+            "≤ 1.00×",
+            judge(speed <= 1.0),
+        ),
+        Row(
+            "7 speech",
+            "CPU time (user + system, every process): speech analysis / ffmpeg pass",
+            ratio(work),
+        ),
+        Row(
+            "7 speech",
+            f"peak memory, speech analysis of the zip declaring {declared}",
+            f"{memory.peak_rss_mb:.0f} MB",
+            "≤ 100 MB",
+            judge(memory.peak_rss_mb <= 100),
+        ),
+    ]
+
+
+def faces(ctx: Context) -> list[Row]:
+    """8. The keyframe face scan of a 2-minute 1080p video (a keyframe a second, as phones
+    record), against ffmpeg's keyframe-only decode of it. The working tree's alone: the
+    baseline has no content analysis."""
+    import imageio_ffmpeg
+
+    now = ctx.sides[0]
+    path = str(ctx.inputs.faces_video)
+    scan = now.command("faces", ["check", "--no-cache", path])
+    headers = now.check("faces headers", path)  # --no-content, as every other scenario
+    decode = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-skip_frame", "nokey"]
+    decode += ["-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "null", "-"]
+    peer = Command("ffmpeg keyframes", decode)
+    got = ctx.side_by_side([scan, headers, peer])
+    width, height, seconds = ctx.inputs.faces_spec
+    video = f"{seconds / 60:g} min {width}×{height}"
+    against = got[scan.key].median_ms / got[peer.key].median_ms
+    scenario = "8 faces"
+    return [
+        Row(scenario, f"`preflight check`, face scan of {video}", ms(got[scan.key].median_ms)),
+        Row(scenario, "`preflight check --no-content`, same video", ms(got[headers.key].median_ms)),
+        Row(
+            scenario,
+            "ffmpeg's keyframe-only decode (`-skip_frame nokey`)",
+            ms(got[peer.key].median_ms),
+        ),
+        Row(
+            scenario, "face scan / keyframe decode", ratio(against), "≤ 2.00×", judge(against <= 2)
+        ),
+    ]
+
+
+def html(ctx: Context) -> list[Row]:
+    """9. The visual report of scenario 6's requests: what its pictures add to a check (four
+    frames of the 4K video, each WAV's envelope), against ffmpeg decoding those four frames
+    one by one as the report does. The working tree's alone: the baseline has no html."""
+    import imageio_ffmpeg
+
+    from preflight.probe.preview import FRAMES
+
+    now = ctx.sides[0]
+    video, voice = ctx.inputs.one_video_request, ctx.inputs.one_voice_request
+    commands = []
+    for key, request in (("video", video), ("voice", voice)):
+        folder = str(request.folder)
+        commands += [
+            now.check(f"text {key}", folder),
+            now.check(f"html {key}", "--format", "html", folder),
+        ]
+    duration = float(_duration(video.material))
+    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error"]
+    for n in range(FRAMES):
+        at = f"{duration * (n + 0.5) / FRAMES:.3f}"
+        frame = ["-ss", at, "-i", str(video.material), "-frames:v", "1", "-f", "null", "-"]
+        commands.append(Command(f"frame {n}", [*ffmpeg, *frame]))
+    got = ctx.side_by_side(commands)
+    frames = sum(got[f"frame {n}"].median_ms for n in range(FRAMES))
+    added = {
+        key: got[f"{NOW} html {key}"].median_ms - got[f"{NOW} text {key}"].median_ms
+        for key in ("video", "voice")
+    }
+    scenario = "9 html report"
+    size = size_label(video.material.stat().st_size)
+    return [
+        Row(
+            scenario,
+            f"`preflight check --format html`, the 4K request ({size})",
+            ms(got[f"{NOW} html video"].median_ms),
+        ),
+        Row(scenario, "the same, `--format text`", ms(got[f"{NOW} text video"].median_ms)),
+        Row(scenario, f"ffmpeg decoding the {FRAMES} frames, one command each", ms(frames)),
+        Row(
+            scenario,
+            "html − text (the video's pictures) / those decodes",
+            ratio(added["video"] / frames),
+            "≤ 1.30×",
+            judge(added["video"] <= 1.3 * frames),
+        ),
+        Row(scenario, "html − text, the voice request (the WAVs' envelopes)", ms(added["voice"])),
+    ]
+
+
+def _duration(path: Path) -> float:
+    """A video's duration, as the probe reads it."""
+    from preflight.probe import probe_file
+    from preflight.probe.facts import VideoFacts
+
+    media = probe_file(path, path.name).media
+    return (media.duration_s or 0.0) if isinstance(media, VideoFacts) else 0.0
+
+
+SCENARIOS = (startup, one_video, voice_zip, repository, rerun, one_request, speech, faces, html)

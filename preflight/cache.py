@@ -56,6 +56,12 @@ _TYPES: dict[str, type] = {
         facts.ZipFacts,
         facts.ImageFacts,
         facts.DocumentFacts,
+        facts.Face,
+        facts.FaceFrame,
+        facts.FaceFacts,
+        facts.Segment,
+        facts.FrameFacts,
+        facts.SpeechFacts,
     )
 }
 StatKey = list[int]  # size, mtime_ns, ctime_ns, inode, device

@@ -5,6 +5,7 @@ a regular file of sane size, or too many globs is an error that names it (the CL
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tomllib
@@ -14,6 +15,7 @@ from fnmatch import fnmatchcase as fnmatch
 from pathlib import Path
 from typing import Any, Literal
 
+from preflight.i18n import LANGUAGES, N_, Language, _
 from preflight.names import did_you_mean
 from preflight.report import Configured
 
@@ -41,6 +43,7 @@ class Config:
     strict: bool | None = None
     jobs: int | None = None
     cache: bool | None = None
+    lang: Language | None = None
 
     def excludes(self, path: Path) -> bool:
         """Whether an absolute path, or a folder it is in, matches an `exclude` glob."""
@@ -74,6 +77,7 @@ class Config:
             "cache": self.cache,
             "cos-prefix": self.cos_prefix,
             "known-anchors": None if self.known_anchors is None else str(self.known_anchors),
+            "lang": self.lang,
         }
         return Configured(
             shown,
@@ -168,15 +172,17 @@ def read_bounded(path: Path, limit: int) -> bytes:
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+        said = _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        raise ConfigError(said) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise ConfigError(f"cannot read {path}: it is not a regular file")
+        raise ConfigError(_("cannot read {path}: it is not a regular file").format(path=path))
     with os.fdopen(fd, "rb") as stream:
         data = stream.read(limit + 1) if info.st_size <= limit else b""
         if info.st_size > limit or len(data) > limit:
-            raise ConfigError(f"cannot read {path}: it is larger than {limit // 1024} KiB")
+            said = _("cannot read {path}: it is larger than {size} KiB")
+            raise ConfigError(said.format(path=path, size=limit // 1024))
     return data
 
 
@@ -206,8 +212,10 @@ def _inside(path: Path, root: Path, where: str) -> None:
 
     if not inside(os.path.realpath(path), str(root)):
         raise ConfigError(
-            f"{where} resolves outside the git work tree {root}: a configuration found in the "
-            "checked tree may not read files outside it (give one with --config)"
+            _(
+                "{where} resolves outside the git work tree {root}: a configuration found in the "
+                "checked tree may not read files outside it (give one with --config)"
+            ).format(where=where, root=root)
         )
 
 
@@ -225,9 +233,11 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+        said = _("{path} is not valid TOML: {error}").format(path=path, error=error)
+        raise ConfigError(said) from None
     except RecursionError:  # arrays or inline tables nested thousands deep
-        raise ConfigError(f"{path} is not valid TOML: it is nested too deep") from None
+        said = _("{path} is not valid TOML: it is nested too deep").format(path=path)
+        raise ConfigError(said) from None
 
 
 @dataclass(frozen=True)
@@ -247,11 +257,15 @@ class _Parser:
             "strict": self._bool,
             "cache": self._bool,
             "jobs": self._jobs,
+            "lang": self._lang,
         }
         values: dict[str, Any] = {}
         for key, value in table.items():
             if key not in readers:
-                raise self._error(key, "is not a setting", did_you_mean(key, readers))
+                misplaced = self._misplaced_rule(key, value)
+                if misplaced is not None:
+                    raise misplaced
+                raise self._error(key, _("is not a setting"), did_you_mean(key, readers))
             values[key.replace("-", "_")] = readers[key](key, value)
         levels = values.pop("rules", {})
         ignores = values.pop("per_path_ignores", ())
@@ -265,7 +279,9 @@ class _Parser:
             if level not in LEVELS:
                 raise self._error(
                     f'{key}."{rule_id}"',
-                    f"has the level {level!r}; levels are {', '.join(LEVELS)}",
+                    _("has the level {level}; levels are {levels}").format(
+                        level=repr(level), levels=", ".join(LEVELS)
+                    ),
                     did_you_mean(str(level), LEVELS),
                 )
             levels[rule_id] = level
@@ -292,9 +308,11 @@ class _Parser:
         bounded, so that a configuration cannot make the run slow."""
         listed = list(globs)
         if len(listed) > GLOBS_MAX:
-            raise self._error(key, f"has {len(listed)} globs; at most {GLOBS_MAX} are allowed")
+            said = _("has {count} globs; at most {max} are allowed")
+            raise self._error(key, said.format(count=len(listed), max=GLOBS_MAX))
         if any(len(glob) > GLOB_CHARS_MAX for glob in listed):
-            raise self._error(key, f"has a glob longer than {GLOB_CHARS_MAX} characters")
+            said = _("has a glob longer than {max} characters").format(max=GLOB_CHARS_MAX)
+            raise self._error(key, said)
 
     def _file(self, key: str, value: Any) -> Path:
         file = self.path.parent / self._text(key, value)
@@ -304,43 +322,78 @@ class _Parser:
 
     def _text(self, key: str, value: Any) -> str:
         if not isinstance(value, str):
-            raise self._error(key, f"must be a string, not {_toml_type(value)}")
+            said = _("must be a string, not {type}").format(type=_toml_type(value))
+            raise self._error(key, said)
         return value
 
     def _bool(self, key: str, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise self._error(key, f"must be true or false, not {_toml_type(value)}")
+            said = _("must be true or false, not {type}").format(type=_toml_type(value))
+            raise self._error(key, said)
         return value
 
     def _jobs(self, key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self._error(key, "must be a whole number ≥ 0 (0: every core)")
+            raise self._error(key, _("must be a whole number ≥ 0 (0: every core)"))
         return value
+
+    def _lang(self, key: str, value: Any) -> Language:
+        for language in LANGUAGES:
+            if value == language:
+                return language
+        said = _("must be one of {values}, not {value}")
+        raise self._error(key, said.format(values=", ".join(LANGUAGES), value=repr(value)))
 
     def _table(self, key: str, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self._error(key, f"must be a table, not {_toml_type(value)}")
+            said = _("must be a table, not {type}").format(type=_toml_type(value))
+            raise self._error(key, said)
         return value
 
     def _strings(self, key: str, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self._error(key, "must be a list of strings")
+            raise self._error(key, _("must be a list of strings"))
         return value
 
     def _rule(self, key: str, rule_id: str) -> None:
         if rule_id not in self.rule_ids:
             raise self._error(
                 key,
-                f"names the rule {rule_id!r}, which does not exist",
+                _("names the rule {rule}, which does not exist").format(rule=repr(rule_id)),
                 did_you_mean(rule_id, self.rule_ids),
             )
 
+    def _misplaced_rule(self, key: str, value: Any) -> ConfigError | None:
+        """A rule's level at the top level instead of in [rules]: `"video.fps" = "off"`, or
+        `video.fps = "off"`, which TOML reads as a table `video` holding `fps`."""
+        levels = {key: value} if key in self.rule_ids else {}
+        if isinstance(value, dict):
+            levels = {
+                f"{key}.{sub}": v for sub, v in value.items() if f"{key}.{sub}" in self.rule_ids
+            }
+        if not levels:
+            return None
+        rule_id, level = next(iter(levels.items()))
+        shown = json.dumps(level) if isinstance(level, str) else '"off"'
+        return ConfigError(
+            _(
+                "{where}: {rule!r} is a rule, not a setting: a rule's level goes in the [rules] "
+                'table; did you mean [rules] "{rule}" = {level}?'
+            ).format(where=self.where, rule=rule_id, level=shown)
+        )
+
     def _error(self, key: str, problem: str, guess: str | None = None) -> ConfigError:
-        hint = f"; did you mean {guess!r}?" if guess else ""
-        return ConfigError(f"{self.where}: {key!r} {problem}{hint}")
+        if guess:
+            said = _("{where}: {key} {problem}; did you mean {guess}?")
+        else:
+            said = _("{where}: {key} {problem}")
+        return ConfigError(
+            said.format(where=self.where, key=repr(key), problem=problem, guess=repr(guess))
+        )
 
 
 def _toml_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    names.update({list: "an array", dict: "a table"})
-    return names.get(type(value), type(value).__name__)
+    names = {bool: N_("a boolean"), int: N_("a number"), float: N_("a number")}
+    names.update({str: N_("a string"), list: N_("an array"), dict: N_("a table")})
+    kind = type(value)
+    return _(names[kind]) if kind in names else kind.__name__

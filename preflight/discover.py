@@ -12,7 +12,8 @@ from pathlib import Path
 
 from preflight import git, manifest, paths
 from preflight.config import Configs
-from preflight.fields import FIELDS, local_file, local_path, make_type_of, template_path
+from preflight.fields import endpoint_of, local_file, local_path, make_type_of, template_path
+from preflight.i18n import _
 from preflight.manifest import Manifest
 from preflight.materials import applies
 from preflight.paths import RealFolders, is_link
@@ -34,6 +35,7 @@ class FileRef:
     outside_root: str | None  # the work tree the path escapes (after symlinks), when it does
     template: str | None = None  # the ${COS_PATH_PREFIX} value that names it, when one does
     untracked: Severity | None = None  # file.untracked's level: git's index does not have it
+    near: str | None = None  # when it does not exist: the file it most likely meant (closest)
 
 
 @dataclass(frozen=True)
@@ -231,13 +233,66 @@ def file_refs(source: Manifest, settings: Settings, trees: WorkTrees) -> Iterato
     if source.source != manifest.COMMAND_LINE and not settings.allow_outside_root:
         root = trees.root(source.folder)
     shown_folder = "" if source.source == manifest.COMMAND_LINE else os.path.dirname(source.source)
-    for name in FIELDS:
-        value = local_file(name, source.payload.get(name))
+    for name, spec in endpoint_of(source.payload).fields.items():
+        value = local_file(spec, source.payload.get(name))
         if value is None or (make_type is not None and not applies(name, make_type)):
             continue
         path, shown = _located(source.folder, shown_folder, local_path(value), settings.cwd)
         template = source.payload[name] if template_path(source.payload[name]) else None
         yield FileRef(name, path, shown, trees.escapes(path, root), template)
+
+
+_NEAR_DEPTH = 3  # folders below a manifest's searched for the file a missing path meant
+_NEAR_ENTRIES_MAX = 2000  # entries listed at most, in a large asset folder
+
+
+def closest(folder: Path, value: str) -> str | None:
+    """The existing file that a missing path most likely meant, relative to the manifest's
+    folder (`/`-separated): one of the same name below it (a path written from the working
+    folder), else of the closest name, else the closest name of the same extension (a path
+    from another computer, `C:\\Users\\lin\\Desktop\\a.pdf` → `authorization.pdf`)."""
+    import difflib
+
+    wanted = local_path(value).rsplit("/", 1)[-1]
+    names: dict[str, str] = {}  # name → the shallowest file of that name
+    for relative in _files_below(folder):
+        names.setdefault(relative.rsplit("/", 1)[-1], relative)
+    same = [name for name in names if name.casefold() == wanted.casefold()]
+    close = same or difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+    if close:
+        return names[close[0]]
+    extension = os.path.splitext(wanted)[1].casefold()
+    kin = [n for n in names if extension and os.path.splitext(n)[1].casefold() == extension]
+    if not kin:
+        return None
+    return names[max(kin, key=lambda n: difflib.SequenceMatcher(None, wanted, n).ratio())]
+
+
+def _files_below(folder: Path) -> Iterator[str]:
+    """The regular files below a folder but manifests, breadth first and bounded, as paths
+    relative to it; hidden and tool folders, and symlinks to folders, are not entered."""
+    pending: list[tuple[str, str, int]] = [(str(folder), "", 0)]
+    listed = 0
+    while pending and listed < _NEAR_ENTRIES_MAX:
+        real, relative, depth = pending.pop(0)
+        try:
+            with os.scandir(real) as entries:
+                for entry in entries:
+                    listed += 1
+                    if listed > _NEAR_ENTRIES_MAX:
+                        break
+                    shown = f"{relative}{entry.name}"
+                    if entry.is_file() and not manifest.is_manifest_name(entry.name):
+                        yield shown
+                    elif (
+                        entry.is_dir(follow_symlinks=False)
+                        and depth < _NEAR_DEPTH
+                        and not entry.name.startswith(".")
+                        and entry.name not in TOOL_FOLDERS
+                    ):
+                        pending.append((entry.path, f"{shown}/", depth + 1))
+        except OSError:
+            continue
 
 
 def _located(folder: Path, shown_folder: str, value: str, cwd: Path) -> tuple[Path, str]:
@@ -308,8 +363,8 @@ def not_material(facts: FileFacts) -> str | None:
     if facts.node != "file" or facts.format or facts.lfs or format_of_extension(facts.extension):
         return None
     if facts.extension in ("json", "toml"):
-        return f"not a manifest: manifests are named {MANIFEST_NAMES}"
-    return "neither a manifest nor a media file"
+        return _("not a manifest: manifests are named {names}").format(names=MANIFEST_NAMES)
+    return _("neither a manifest nor a media file")
 
 
 def base(cwd: Path, trees: WorkTrees) -> str:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from preflight import __version__, configure, discover, dispatch, git, manifest
+from preflight import __version__, configure, discover, dispatch, git, hints, manifest
 from preflight.config import Config, Configs
 from preflight.discover import FileRef, WorkTrees
 from preflight.facts_source import FactsSource
+from preflight.fields import make_type_of
 from preflight.manifest import Manifest
 from preflight.probe.facts import FileFacts
 from preflight.report import (
@@ -30,18 +31,37 @@ from preflight.report import (
     Severity,
     Skipped,
 )
+from preflight.request import build_request
 from preflight.rules import RULES, request
 from preflight.settings import Settings
 
 if TYPE_CHECKING:
     from preflight.probe import EarlyProbing
     from preflight.probe.pool import Progress
+    from preflight.probe.preview import Preview
+
+
+@dataclass(frozen=True)
+class Surveyed:
+    """A run's report with what it was made from: the manifests read, the files each names,
+    and every file's facts (`preflight fix` plans from them)."""
+
+    report: Report
+    found: discover.Found
+    facts: dict[Path, FileFacts]
 
 
 def run(
     settings: Settings, progress: Progress | None = None, early: EarlyProbing | None = None
 ) -> Report:
     """`early`: a probing worker started already, for the probing to adopt."""
+    return survey(settings, progress, early).report
+
+
+def survey(
+    settings: Settings, progress: Progress | None = None, early: EarlyProbing | None = None
+) -> Surveyed:
+    """`run`, keeping the manifests and facts that the report was made from."""
     trees = WorkTrees()
     configs = _configs(settings)
     with FactsSource(settings, progress, early) as source, _indexes() as started:
@@ -61,6 +81,12 @@ def run(
         discover.mark_untracked(discovered, trees, level, started)
         facts = source.all()
     duplicates = request.check_duplicates(discovered.manifests, settings.known_anchors)
+    uploads = (
+        _uploads(m, discovered.refs[m.source], facts, settings) for m in discovered.manifests
+    )
+    collisions = request.check_uploads(u for each in uploads for u in each)
+    for manifest_source, shared in collisions.items():
+        duplicates.setdefault(manifest_source, []).extend(shared)
     requests = tuple(
         _request(m, discovered.refs[m.source], facts, duplicates, settings, configs)
         for m in discovered.manifests
@@ -77,7 +103,7 @@ def run(
     used = _described(configs, settings)
     inputs = (*_read(discovered), *configs.loaded)
     searched = discovered.searched
-    return Report(
+    report = Report(
         __version__,
         requests,
         tuple(files),
@@ -86,7 +112,19 @@ def run(
         used,
         searched=searched,
         inputs=inputs,
+        previews=_previews(discovered, facts, settings.jobs) if settings.previews else {},
     )
+    return Surveyed(report, discovered, facts)
+
+
+def _previews(found: discover.Found, facts: dict[Path, FileFacts], jobs: int) -> dict[str, Preview]:
+    """The pictures of the files read, by the path the report shows them at (html format)."""
+    from preflight.probe.preview import previews
+
+    shown = {ref.shown: ref.path for refs in found.refs.values() for ref in refs}
+    shown.update((name, path) for path, name in found.standalone)
+    made = previews(((p, facts[p]) for p in dict.fromkeys(shown.values()) if p in facts), jobs)
+    return {name: made[path] for name, path in shown.items() if path in made}
 
 
 @contextlib.contextmanager
@@ -155,8 +193,38 @@ def _request(
 ) -> RequestReport:
     """The request's findings, at the levels of the configuration of the manifest's folder."""
     own = duplicates.get(source.source, [])
+    refs = [_with_near(ref, source, facts) for ref in refs]
     found = dispatch.check_manifest(source, refs, facts, own, settings.cos_prefix)
     where = {ref.shown: ref.path for ref in refs}  # a finding's path → the file, for ignores
     if source.source != manifest.COMMAND_LINE:
         where[source.source] = source.folder / os.path.basename(source.source)
-    return configure.request(found, where, configs.of_folder(source.folder), settings.strict)
+    configured = configure.request(found, where, configs.of_folder(source.folder), settings.strict)
+    return hints.one_per_file(configured, refs, facts, make_type_of(source.payload.get("MakeType")))
+
+
+def _with_near(ref: FileRef, source: Manifest, facts: dict[Path, FileFacts]) -> FileRef:
+    """A file that does not exist, with the one in the manifest's folder it likely meant."""
+    probed = facts.get(ref.path)
+    value = source.payload.get(ref.field)
+    if source.source == manifest.COMMAND_LINE or probed is None or probed.node != "missing":
+        return ref
+    if ref.template is not None or not isinstance(value, str):
+        return ref
+    return replace(ref, near=discover.closest(source.folder, value))
+
+
+def _uploads(
+    source: Manifest, refs: list[FileRef], facts: dict[Path, FileFacts], settings: Settings
+) -> list[request.Upload]:
+    """Where each local file of a request goes: the URL its emitted request names."""
+    if not source.readable:
+        return []
+    payload = build_request(source.payload, settings.cos_prefix)["Payload"]
+    uploads = []
+    for ref in refs:
+        probed = facts.get(ref.path)
+        size = probed.size if probed is not None and probed.node == "file" else None
+        if isinstance(payload.get(ref.field), str):
+            url = payload[ref.field]
+            uploads.append(request.Upload(source.source, ref.field, url, size, str(ref.path)))
+    return uploads

@@ -15,6 +15,9 @@ def main() -> None:
 
         sys.stdout.write(version_line())
         return
+    from preflight import i18n
+
+    i18n.set_language(i18n.from_arguments(args) or i18n.from_locale())  # once, before any text
     if args[:1] == ["rules"]:
         from preflight.reporters.catalogue import FORMATS, render
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight.probe import probing
+from preflight.probe.content import Item, narrowed, wanted, without_work
 from preflight.probe.facts import FileFacts
 from preflight.settings import Settings
 
@@ -20,6 +21,7 @@ class FactsSource:
     def __init__(
         self, settings: Settings, progress: Progress | None, early: EarlyProbing | None = None
     ) -> None:
+        self.settings = settings
         self.cache = _cache(settings) if settings.cache else None
         self.workers = probing(settings.jobs, progress, early)  # adopts `early`'s worker
         self.known: dict[Path, FileFacts | None] = {}  # None: in the workers' hands
@@ -41,15 +43,34 @@ class FactsSource:
             self.workers.submit((path, shown))
 
     def all(self) -> dict[Path, FileFacts]:
-        """Every file's facts, once the workers are done; the cache keeps the new ones."""
+        """Every file's facts, once the workers are done, with what the run asked to know of
+        their content; the cache keeps the new ones."""
         found = {path: facts for path, facts in self.known.items() if facts is not None}
         for path, facts in zip(self.probed, self.workers.results(), strict=True):
             found[path] = facts
             if self.cache:
                 self.cache.update(path, facts)
+        self._analyse(found)
         if self.cache:
             self.cache.persist()
-        return found
+        content, deep = self.settings.content, self.settings.deep
+        return {path: narrowed(facts, content, deep) for path, facts in found.items()}
+
+    def _analyse(self, found: dict[Path, FileFacts]) -> None:
+        """The content of the files whose facts (probed, or cached) do not tell it yet: a
+        second phase, planned from the header facts."""
+        deep = self.settings.deep
+        if not self.settings.content:
+            return
+        items = [Item(path, facts, deep) for path, facts in found.items() if wanted(facts, deep)]
+        analysed = {item.path: done for item in items if (done := without_work(item)) is not None}
+        items = [item for item in items if item.path not in analysed]
+        results = self.workers.map(items)  # the workers that probed them, loaded already
+        analysed.update(zip((item.path for item in items), results, strict=True))
+        for path, facts in analysed.items():
+            found[path] = facts
+            if self.cache:
+                self.cache.update(path, facts)
 
 
 def _cache(settings: Settings) -> FactsCache:

@@ -1,10 +1,14 @@
-"""The request's payload fields, as the API spells them (SPEC §2)."""
+"""The requests' payload fields, as the API spells them (SPEC §2), and the endpoint each
+request is for (SPEC §8): a manifest's fields say which."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from preflight.i18n import N_
 from preflight.limits import MAKE_TYPES, MakeType
 
 
@@ -31,7 +35,49 @@ FIELDS: dict[str, Field] = {
         Field("AudioId", str),
     )
 }
+# The zero-shot reference audio's inspection (1211/62077, 1240/104986), whose AudioId a
+# ZERO_SHOT_VOICE request needs.
+ZEROSHOT_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("TextId", str),
+        Field("ReferenceText", str),
+        Field("AudioUrl", str, is_file=True),
+        Field("Language", str),
+    )
+}
 IDENTITY_FIELDS = ("IdentityCosUrl", "IdentityWrittenCosUrl")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An API that preflight checks requests for: its path and its payload fields."""
+
+    name: str  # as messages name its requests (translated where shown)
+    path: str  # as the report's `endpoint` says it
+    fields: dict[str, Field]
+
+
+MAKE = Endpoint(
+    N_("the customization request"), "POST /v2/ivh/assetmanager/customservice/make", FIELDS
+)
+ZERO_SHOT = Endpoint(
+    N_("the zero-shot audio inspection"),
+    "POST /v2/ivh/assetmanager/zeroshotservice/detectaudioquality",
+    ZEROSHOT_FIELDS,
+)
+ENDPOINTS = (MAKE, ZERO_SHOT)
+
+
+def endpoint_of(payload: Mapping[str, Any]) -> Endpoint:
+    """The API a payload is for: the zero-shot inspection when it names one of that request's
+    own fields and no MakeType (a customization request always has one), else the
+    customization request."""
+    if "MakeType" not in payload and any(name in ZEROSHOT_FIELDS for name in payload):
+        return ZERO_SHOT
+    return MAKE
+
+
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PREFIX_PLACEHOLDER = "${COS_PATH_PREFIX}"  # stands for the upload PathPrefix in a template
 # The PathPrefix the upload-credentials API returns: {domain}/customer-pipeline/{digits}/{uuid}/
@@ -60,10 +106,10 @@ def make_type_of(value: object) -> MakeType | None:
     return MAKE_TYPES.get(value) if isinstance(value, str) else None
 
 
-def local_file(field: str, value: object) -> str | None:
+def local_file(field: Field, value: object) -> str | None:
     """The local file a file field names: its value when that is a path (not a URL, not
     empty), the path a template stands for (template_path), else None."""
-    if not FIELDS[field].is_file or not isinstance(value, str) or not value:
+    if not field.is_file or not isinstance(value, str) or not value:
         return None
     return template_path(value) or (None if is_url(value) else value)
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from preflight.i18n import N_, _
+
 MB = 1024**2
 GB = 1024**3
 
 # "Name charset": CJK ideographs, ASCII letters, digits, underscore and hyphen.
 NAME_CHARSET = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9_-]+")
-NAME_CHARSET_TEXT = "Chinese characters, letters, digits, _ and -"
+NAME_CHARSET_TEXT = N_("Chinese characters, letters, digits, _ and -")  # shown with _()
 
 ANCHOR_NAME_MIN, ANCHOR_NAME_MAX = 2, 50
 NOTES_MAX = 100
@@ -42,6 +44,19 @@ PHOTO_NAME_MIN = 2
 DRIVER_MAX_BYTES = 10 * MB
 DRIVER_FORMATS = ("wav", "mp3", "wma", "m4a", "aac")
 
+# The zero-shot reference audio (zeroshotservice/detectaudioquality): the English page
+# 1211/62077 and the Chinese page 1240/104986, which disagree on the duration (10–30 s and
+# 10–20 s, both "recommended") and on whether 16 kHz and 128 kbps themselves pass (the English
+# page says "greater than", the Chinese "大于等于": we follow the Chinese, the newer).
+ZEROSHOT_MIN_S, ZEROSHOT_MAX_S = 10.0, 30.0
+ZEROSHOT_RECOMMENDED_MAX_S = 20.0  # the Chinese page
+ZEROSHOT_MAX_BYTES = 20 * MB
+ZEROSHOT_FORMATS = ("wav", "mp3", "aac", "m4a", "wma")  # and ASF: WMA in ASF, probed as "wma"
+ZEROSHOT_MIN_SAMPLE_RATE = 16_000
+ZEROSHOT_MIN_BIT_RATE = 128_000  # compressed formats
+ZEROSHOT_NAME_MIN, ZEROSHOT_NAME_MAX = 2, 50
+ZEROSHOT_LANGUAGES = ("chi", "eng", "can")  # Mandarin (the default), English, Cantonese
+
 
 class MakeType(NamedTuple):
     """What one MakeType asks of its identity and video material (SPEC §2, per-type table);
@@ -55,6 +70,11 @@ class MakeType(NamedTuple):
     only_4k: bool = False
 
     @property
+    def titled(self) -> str:
+        """`IMAGE (Studio Avatar)`, the label in the current language."""
+        return _("{name} ({label})").format(name=self.name, label=_(self.label))
+
+    @property
     def is_image(self) -> bool:
         return self.name.startswith("IMAGE")
 
@@ -62,12 +82,12 @@ class MakeType(NamedTuple):
 MAKE_TYPES: dict[str, MakeType] = {
     m.name: m
     for m in (
-        MakeType("IMAGE", "Studio Avatar", True, 120.0, 600.0),
-        MakeType("IMAGE_GENERAL", "Instant Avatar", True, 60.0, 600.0),
-        MakeType("IMAGE_4K", "4K Studio Avatar", True, 120.0, 600.0, only_4k=True),
-        MakeType("IMAGE_PHOTO", "Photo Avatar", False),
-        MakeType("VOICE", "Voice Clone (basic)", True),
-        MakeType("ZERO_SHOT_VOICE", "Voice Clone (ultra)", False),
+        MakeType("IMAGE", N_("Studio Avatar"), True, 120.0, 600.0),
+        MakeType("IMAGE_GENERAL", N_("Instant Avatar"), True, 60.0, 600.0),
+        MakeType("IMAGE_4K", N_("4K Studio Avatar"), True, 120.0, 600.0, only_4k=True),
+        MakeType("IMAGE_PHOTO", N_("Photo Avatar"), False),
+        MakeType("VOICE", N_("Voice Clone (basic)"), True),
+        MakeType("ZERO_SHOT_VOICE", N_("Voice Clone (ultra)"), False),
     )
 }
 SEX_TYPES = ("MALE", "FEMALE")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from preflight import positions
+from preflight.i18n import _
+from preflight.positions import KeyPath, Position
 
 MANIFEST_MAX_BYTES = 1024**2  # a request is a few hundred bytes: anything larger is not one
 COMMAND_LINE = "<command line>"
@@ -36,6 +40,9 @@ class Manifest:
     missing: bool = False  # the manifest does not exist
     problem: str | None = None  # why the manifest could not be read
     outside_root: str | None = None  # the work tree it is a symlink out of: never read
+    # where each payload key (and each key beside Header and Payload) is written
+    positions: dict[str, Position] = field(default_factory=dict, compare=False)
+    problem_at: Position | None = None  # where the syntax error is
 
     @property
     def readable(self) -> bool:
@@ -56,12 +63,12 @@ def load(path: Path, shown: str) -> Manifest:
     """Read one manifest; a broken one is a Manifest that says why, with no fields."""
     folder = path.parent
     try:
-        payload, extra = _parse(path)
+        payload, extra, where = _parse(path)
     except FileNotFoundError:
         return Manifest(shown, folder, {}, missing=True)
     except _ManifestError as error:
-        return Manifest(shown, folder, {}, problem=str(error))
-    return Manifest(shown, folder, payload, extra)
+        return Manifest(shown, folder, {}, problem=str(error), problem_at=error.at)
+    return Manifest(shown, folder, payload, extra, positions=where)
 
 
 def refused(path: Path, shown: str, outside_root: str) -> Manifest:
@@ -72,7 +79,8 @@ def refused(path: Path, shown: str, outside_root: str) -> Manifest:
 def unlisted(folder: Path, shown: str, reason: str) -> Manifest:
     """A folder that a search could not list: the manifests in it, if any, go unchecked, so it
     stands in their place, unreadable."""
-    problem = f"the folder cannot be listed ({reason}): the manifests in it are not checked"
+    problem = _("the folder cannot be listed ({reason}): the manifests in it are not checked")
+    problem = problem.format(reason=reason)
     return Manifest(shown, folder, {}, problem=problem)
 
 
@@ -82,46 +90,66 @@ def from_fields(fields: dict[str, Any], folder: Path) -> Manifest:
 
 
 class _ManifestError(Exception):
-    pass
+    def __init__(self, message: str, at: Position | None = None) -> None:
+        super().__init__(message)
+        self.at = at
 
 
-def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...]]:
-    data = _load(path)
+def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...], dict[str, Position]]:
+    """The payload, the keys beside Header and Payload, and where each of them is written."""
+    data, keys = _load(path)
     _check_strings(data)
     if "Payload" in data or "Header" in data:
-        return _body(data)
-    return data, ()
+        payload, extra = _body(data)
+        where = {p[1]: at for p, at in keys.items() if len(p) == 2 and p[0] == "Payload"}
+        return payload, extra, where | {name: keys[(name,)] for name in extra if (name,) in keys}
+    return data, (), {p[0]: at for p, at in keys.items() if len(p) == 1}
 
 
-def _load(path: Path) -> dict[str, Any]:
-    """The manifest's top-level table or object, parsed from UTF-8 text."""
+def _load(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
+    """The manifest's top-level table or object, parsed from UTF-8 text, and where its keys
+    are written."""
     if not path.exists():
         raise FileNotFoundError(path)
     try:
         if not path.is_file():
-            raise _ManifestError("the manifest is not a regular file")
+            raise _ManifestError(_("the manifest is not a regular file"))
         if path.stat().st_size > MANIFEST_MAX_BYTES:
-            raise _ManifestError("the manifest is over 1 MB: not a request manifest")
+            raise _ManifestError(_("the manifest is over 1 MB: not a request manifest"))
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
-        raise _ManifestError(f"the manifest cannot be read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise _ManifestError("the manifest is not UTF-8 text") from None
-    try:
-        if path.suffix == ".toml":
-            return tomllib.loads(text)
-        data = json.loads(text, object_pairs_hook=_unique_keys)
-    except tomllib.TOMLDecodeError as error:
-        raise _ManifestError(f"invalid TOML: {error}") from None
-    except json.JSONDecodeError as error:
+        reason = error.strerror or str(error)
         raise _ManifestError(
-            f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+            _("the manifest cannot be read: {reason}").format(reason=reason)
         ) from None
+    except UnicodeDecodeError:
+        raise _ManifestError(_("the manifest is not UTF-8 text")) from None
+    toml = path.suffix == ".toml"
+    try:
+        data = tomllib.loads(text) if toml else json.loads(text, object_pairs_hook=_unique_keys)
+    except tomllib.TOMLDecodeError as error:
+        words, where = positions.toml_error(text, str(error))
+        raise _syntax("TOML", words, where) from None
+    except json.JSONDecodeError as error:
+        raise _syntax("JSON", *positions.json_error(text, error)) from None
     except RecursionError:
-        raise _ManifestError("the manifest is nested too deeply") from None
+        raise _ManifestError(_("the manifest is nested too deeply")) from None
     if not isinstance(data, dict):
-        raise _ManifestError(f"a manifest is a JSON object, not a {type(data).__name__}")
-    return data
+        raise _ManifestError(
+            _("a manifest is a JSON object, not a {type}").format(type=type(data).__name__)
+        )
+    return data, positions.toml_keys(text) if toml else positions.json_keys(text)
+
+
+def _syntax(language: str, words: str, where: Position | None) -> _ManifestError:
+    if where is None:
+        return _ManifestError(
+            _("invalid {language}: {words}").format(language=language, words=_(words))
+        )
+    message = _("invalid {language} at line {line}, column {column}: {words}").format(
+        language=language, line=where[0], column=where[1], words=_(words)
+    )
+    return _ManifestError(message, where)
 
 
 def _check_strings(data: dict[str, Any]) -> None:
@@ -136,21 +164,23 @@ def _check_strings(data: dict[str, Any]) -> None:
             pending += value
         elif isinstance(value, str):
             if "\0" in value:
-                raise _ManifestError("a value contains a NUL character")
+                raise _ManifestError(_("a value contains a NUL character"))
             if not value.isascii():
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError:
-                    raise _ManifestError("a value contains a lone surrogate (\\ud800…)") from None
+                    raise _ManifestError(
+                        _("a value contains a lone surrogate (\\ud800…)")
+                    ) from None
 
 
 def _body(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The API body form: {"Header": {}, "Payload": {...}}."""
     payload = data.get("Payload")
     if not isinstance(payload, dict):
-        raise _ManifestError('the body\'s "Payload" must be an object')
+        raise _ManifestError(_('the body\'s "Payload" must be an object'))
     if not isinstance(data.get("Header", {}), dict):
-        raise _ManifestError('the body\'s "Header" must be an object')
+        raise _ManifestError(_('the body\'s "Header" must be an object'))
     extra = tuple(key for key in data if key not in ("Header", "Payload"))
     return payload, extra
 
@@ -159,6 +189,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _ManifestError(f'the key "{key[:60]}" appears twice in one object')
+            raise _ManifestError(
+                _("the key {key} appears twice in one object").format(key=f'"{key[:60]}"')
+            )
         result[key] = value
     return result

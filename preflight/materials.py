@@ -9,39 +9,71 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from preflight.i18n import N_
 from preflight.limits import MAKE_TYPES, MakeType
 from preflight.probe.facts import Kind
 from preflight.rule import Rule
-from preflight.rules import driver, identity, photo, video, voice
-from preflight.rules.base import Family
+from preflight.rules import driver, face, frames, identity, photo, speech, video, voice, zeroshot
+from preflight.rules.base import Analysis, Family
 
 
 class Material(NamedTuple):
-    name: str  # as messages name it: "the training video"
+    name: str  # as messages name it, "video" (English: shown with preflight.i18n's `_`)
     field: str
     kind: Kind
     folder: str  # under the upload PathPrefix
     family: Family
     size_rule: Rule | None  # what a Git LFS pointer's recorded size is judged by
-    make_types: frozenset[str]
+    make_types: frozenset[str]  # none: the material of another endpoint's request
+    analyses: tuple[Analysis, ...] = ()  # the families judging its content, once analysed
 
 
 _VIDEO_TYPES = frozenset({"IMAGE", "IMAGE_GENERAL", "IMAGE_4K"})
 _IDENTITY_TYPES = frozenset(m.name for m in MAKE_TYPES.values() if m.identity_required)
 
 MATERIALS = (
-    Material("video", "MaterialCosUrl", "video", "video", video, video.SIZE, _VIDEO_TYPES),
     Material(
-        "zip", "MaterialCosUrl", "archive", "audio", voice, voice.TOTAL_SIZE, frozenset({"VOICE"})
+        N_("video"),
+        "MaterialCosUrl",
+        "video",
+        "video",
+        video,
+        video.SIZE,
+        _VIDEO_TYPES,
+        (face, frames, speech.AVATAR_TRACK),
     ),
     Material(
-        "photo", "MaterialCosUrl", "image", "photo", photo, photo.SIZE, frozenset({"IMAGE_PHOTO"})
+        N_("zip"),
+        "MaterialCosUrl",
+        "archive",
+        "audio",
+        voice,
+        voice.TOTAL_SIZE,
+        frozenset({"VOICE"}),
+        (speech.VOICE_CLONE,),
     ),
     Material(
-        "authorization video", "IdentityCosUrl", "video", "idcard", identity, None, _IDENTITY_TYPES
+        N_("photo"),
+        "MaterialCosUrl",
+        "image",
+        "photo",
+        photo,
+        photo.SIZE,
+        frozenset({"IMAGE_PHOTO"}),
+        (face,),
     ),
     Material(
-        "authorization letter",
+        N_("authorization video"),
+        "IdentityCosUrl",
+        "video",
+        "idcard",
+        identity,
+        None,
+        _IDENTITY_TYPES,
+        (face,),
+    ),
+    Material(
+        N_("authorization letter"),
         "IdentityWrittenCosUrl",
         "document",
         "idcard",
@@ -50,13 +82,25 @@ MATERIALS = (
         _IDENTITY_TYPES,
     ),
     Material(
-        "driver audio",
+        N_("driver audio"),
         "VoiceDriverCosFile",
         "audio",
         "audio",
         driver,
         driver.SIZE,
         frozenset(MAKE_TYPES),
+        (speech.DRIVER,),
+    ),
+    # The zero-shot audio inspection's own (preflight.fields.ZERO_SHOT), no make type's.
+    Material(
+        N_("zero-shot reference audio"),
+        "AudioUrl",
+        "audio",
+        "zeroshot",
+        zeroshot,
+        zeroshot.SIZE,
+        frozenset(),
+        (speech.ZERO_SHOT,),
     ),
 )
 

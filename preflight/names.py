@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from itertools import groupby
 
+from preflight.i18n import _
 from preflight.limits import NAME_CHARSET
 
 
@@ -22,11 +23,12 @@ _DESCRIBED_MAX = 8
 def describe_chars(chars: list[str]) -> str:
     """`a space, ',', U+0007`: characters a producer can recognise in a message."""
     words = [
-        "a space" if c == " " else f"'{c}'" if c.isprintable() else f"U+{ord(c):04X}"
+        _("a space") if c == " " else f"'{c}'" if c.isprintable() else f"U+{ord(c):04X}"
         for c in chars[:_DESCRIBED_MAX]
     ]
     more = len(chars) - _DESCRIBED_MAX
-    return ", ".join(words) + (f" and {more} more" if more > 0 else "")
+    listed = _(", ").join(words)
+    return _("{listed} and {count} more").format(listed=listed, count=more) if more > 0 else listed
 
 
 def clean_name(text: str, fallback: str) -> str:

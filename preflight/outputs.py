@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from preflight.i18n import _
+
 
 class TargetError(Exception):
     """A target that must not be written; the message names it and says why."""
@@ -36,6 +38,17 @@ def write_text(file: Path, text: str, mode: int | None = None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(partial)
         raise
+
+
+def new_partial(file: Path) -> Path:
+    """A new empty file beside `file` (O_EXCL: never through a symlink) whose name ends like
+    `file`'s, for a writer that is not Python (ffmpeg picks the format by the extension) to
+    fill; the caller moves it over `file` when complete, or removes it."""
+    handle, partial = tempfile.mkstemp(
+        prefix=f".{file.stem}.", suffix=f".partial{file.suffix}", dir=file.parent
+    )
+    os.close(handle)
+    return Path(partial)
 
 
 def public_mode() -> int:
@@ -69,8 +82,10 @@ def check_folder(folder: Path) -> None:
         root = trees.root(Path(real))
         if root is not None and not inside(target, os.path.realpath(root)):
             raise TargetError(
-                f"{folder} leads through the symlink {below} out of the git work tree {root}; "
-                "give a folder that is not a symlink"
+                _(
+                    "{folder} leads through the symlink {link} out of the git work tree {root}; "
+                    "give a folder that is not a symlink"
+                ).format(folder=folder, link=below, root=root)
             )
         real = target
 
@@ -96,4 +111,5 @@ def check_not_input(target: Path, inputs: dict[tuple[int, int], Path]) -> None:
         return  # not there yet: it cannot be an input
     read = inputs.get((info.st_dev, info.st_ino))
     if read is not None:
-        raise TargetError(f"{target} is {read}, a file this run reads; write elsewhere")
+        said = _("{target} is {read}, a file this run reads; write elsewhere")
+        raise TargetError(said.format(target=target, read=read))

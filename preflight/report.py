@@ -6,12 +6,17 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from preflight.fields import MAKE
+from preflight.i18n import _
+
+if TYPE_CHECKING:
+    from preflight.probe.preview import Preview
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 ANY_MAKE_TYPE = "any"  # a verdict on a role that no single make type owns (driver audio, …)
-ENDPOINT = "POST /v2/ivh/assetmanager/customservice/make"
 SCHEMA = "preflight-report/1"
 
 JSON = Any  # a value that json.dumps accepts
@@ -27,6 +32,10 @@ class Finding:
     actual: JSON = None
     limit: str | None = None
     hint: str | None = None
+    # Where in the request's manifest the finding points (1-based, columns in code points):
+    # the key of its field, or a syntax error. CI formats place such a finding there.
+    line: int | None = None
+    column: int | None = None
 
     def fails(self, strict: bool) -> bool:
         return self.severity == "error" or (strict and self.severity == "warning")
@@ -56,6 +65,7 @@ class RequestReport:
     findings: tuple[Finding, ...]
     strict: bool = False
     checked: tuple[str, ...] = ()  # the IDs of the rules run on it, in catalogue order
+    endpoint: str = MAKE.path  # the API the request is for (SPEC §8)
 
     @property
     def ok(self) -> bool:
@@ -65,7 +75,7 @@ class RequestReport:
         return {
             "source": self.source,
             "ok": self.ok,
-            "endpoint": ENDPOINT,
+            "endpoint": self.endpoint,
             "request": self.request,
             "files": [f.to_dict() for f in self.files],
             "findings": [f.to_dict() for f in self.findings],
@@ -82,6 +92,7 @@ class Verdict:
     strict: bool = False
     fits: bool = True  # the content is of the kind this role needs (a video for IMAGE, …)
     checked: tuple[str, ...] = ()  # the IDs of the rules run, in catalogue order
+    zipped: bool = False  # a loose WAV judged as the one entry of a VOICE zip
 
     @property
     def ok(self) -> bool:
@@ -94,12 +105,15 @@ class Verdict:
     @property
     def use(self) -> str:
         """The role as a person reads it: the make type, or the field no type owns."""
+        if self.zipped:
+            return _("{make_type} (once zipped)").format(make_type=self.make_type)
         return self.field if self.make_type == ANY_MAKE_TYPE else self.make_type
 
     def to_dict(self) -> dict[str, JSON]:
         return {
             "make_type": self.make_type,
             "field": self.field,
+            "as_zip_entry": self.zipped,
             "ok": self.ok,
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -214,6 +228,9 @@ class Report:
     # Every file the run read (manifests, the files they name, files given, configurations),
     # absolute: never rendered; the CLI refuses to write a report over one of them.
     inputs: tuple[Path, ...] = field(default=(), compare=False, repr=False)
+    # Pictures of the files read, by the path the report shows, when the run was asked for them
+    # (Settings.previews, for the html format): not in the JSON report.
+    previews: dict[str, Preview] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 class Rule(NamedTuple):
     id: str
     severity: Severity  # the default; configuration may change it
-    summary: str  # when it fires, in one line
-    limit: str  # the documented limit, in words ("" for rules without a number)
+    summary: str  # when it fires, in one line (English: shown through preflight.i18n's `_`)
+    limit: str  # the documented limit, in words ("" for rules without a number); English too
     source: str  # where the limit comes from
 
     def finding(
@@ -26,6 +26,7 @@ class Rule(NamedTuple):
         limit: str | None = None,
         hint: str | None = None,
     ) -> Finding:
+        from preflight.i18n import _
         from preflight.report import Finding  # loaded by then: findings come from facts
 
         return Finding(
@@ -35,6 +36,6 @@ class Rule(NamedTuple):
             field=field,
             path=path,
             actual=actual,
-            limit=self.limit if limit is None and self.limit else limit,
+            limit=_(self.limit) if limit is None and self.limit else limit,
             hint=hint,
         )

@@ -25,4 +25,7 @@ class Settings:
     config: Config = field(default_factory=Config)
     pinned: bool = False
     committing: bool = False  # run by pre-commit (PRE_COMMIT set): a commit is being made
+    content: bool = True  # analyse what files contain (faces, speech); --no-content: headers only
+    deep: bool = False  # decode every frame of a video (black, frozen, cuts): --deep
+    previews: bool = False  # make pictures of the files for the html format (probe.preview)
     cwd: Path = field(default_factory=Path.cwd)

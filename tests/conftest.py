@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from preflight import i18n
 from preflight.probe.pool import START_METHOD
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
@@ -21,6 +22,23 @@ def user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PREFLIGHT_CACHE_DIR", str(folder))
         yield folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english_locale() -> Iterator[None]:
+    """Child processes speak English, as the golden files do, on a Chinese-locale machine too
+    (tests/test_i18n.py sets the locale it tests)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if i18n.from_locale() != "en":
+            patch.setenv("LC_ALL", "C.UTF-8")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Each test starts in English, whatever language a test before it chose in-process."""
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture

@@ -31,6 +31,13 @@ EXPECTED_ROWS = (
     ("6 one request", "preflight / Python floor, 4k"),
     ("6 one request", "`preflight check` a folder of one VOICE request"),
     ("6 one request", "preflight / Python floor, voice"),
+    ("7 speech", "`preflight check` with speech analysis"),
+    ("7 speech", "speech analysis / ffmpeg pass"),
+    ("7 speech", "peak memory, speech analysis"),
+    ("9 html report", "`preflight check --format html`, the 4K request"),
+    ("9 html report", "html − text (the video's pictures) / those decodes"),
+    ("10 fix", "fix / bare ffmpeg"),
+    ("10 fix", "peak memory of preflight itself"),
 )
 
 

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from helpers.facts import (
     audio,
+    face,
+    faces_seen,
     findings,
+    heard,
     photo,
     request_fired,
     video,
@@ -25,7 +28,16 @@ from preflight.dispatch import check_file
 from preflight.limits import GB, MAKE_TYPES, MB
 from preflight.manifest import Manifest
 from preflight.materials import MATERIALS, material_for
-from preflight.probe.facts import FileFacts, LfsPointer, WavFacts
+from preflight.probe.faces import MISSING
+from preflight.probe.facts import (
+    Face,
+    FaceFacts,
+    FileFacts,
+    FrameFacts,
+    LfsPointer,
+    Segment,
+    WavFacts,
+)
 from preflight.reporters.catalogue import python_source, readme_with_table
 from preflight.rules import FAMILIES, RULES, get, request
 from preflight.rules.base import Subject
@@ -43,6 +55,15 @@ GOOD = {
 def _payload(**changes: object) -> set[str]:
     payload = {**GOOD, **changes}
     return request_fired({k: v for k, v in payload.items() if v is not None})
+
+
+def _collision() -> set[str]:
+    url = "${COS_PATH_PREFIX}/idcard/authorization.pdf"
+    uploads = [
+        request.Upload(f"{n}/request.json", "IdentityWrittenCosUrl", url, size, f"/r/{n}/a.pdf")
+        for n, size in (("lin", 1000), ("studio", 2000))
+    ]
+    return {f.rule for each in request.check_uploads(uploads).values() for f in each}
 
 
 def _duplicates() -> set[str]:
@@ -71,7 +92,41 @@ def _zip(*entries: object, **changes: object) -> set[str]:
     return _rules(voice_zip(*entries, **changes), "VOICE")  # type: ignore[arg-type]
 
 
+def _heard(**changes: object) -> set[str]:
+    """The speech rules on a voice zip of one WAV (300 s of speech passes)."""
+    changes.setdefault("speech_s", 300.0)
+    return _zip(speech=(heard(**changes),))
+
+
+ZERO_SHOT = {"AudioUrl": "zeroshot/lin_reading.wav", "ReferenceText": "你好", "Language": "chi"}
+
+
+def _zero_shot(**changes: object) -> set[str]:
+    payload = {**ZERO_SHOT, **changes}
+    return request_fired({k: v for k, v in payload.items() if v is not None})
+
+
+def _reference(path: str = "zeroshot/lin_reading.mp3", **changes: object) -> set[str]:
+    """The rules on zero-shot reference audio: 15 s of 128 kbps MP3 passes."""
+    changes.setdefault("duration_s", 15.0)
+    fmt = path.rsplit(".", 1)[1]
+    return _rules(audio(path, fmt, **changes), None, "AudioUrl")
+
+
 UNREAD = {"content": None, "wav": None}
+PRESENTER = (face(810, 290),)  # centred, large enough in a 1920×1080 frame
+
+
+def _portrait(*faces: Face) -> set[str]:
+    """The face rules on a photo in which the scan found these faces."""
+    return _rules(photo(faces=faces_seen(faces, photo=True)), "IMAGE_PHOTO")
+
+
+def _filmed(*frames: tuple[Face, ...], deep: FrameFacts | None = None) -> set[str]:
+    """The face (and --deep frame) rules on a video whose sampled frames show these faces."""
+    return _rules(video(faces=faces_seen(*frames, width=1920, height=1080), deep=deep))
+
+
 # One case per rule: what a producer would hand in, as the probe's facts.
 CASES: dict[str, Callable[[], set[str]]] = {
     "request.unknown-field": lambda: _payload(IsRemoveBackground=True),
@@ -89,6 +144,11 @@ CASES: dict[str, Callable[[], set[str]]] = {
     ),
     "request.field-not-applicable": lambda: _payload(MakeType="VOICE", IsHaveBackground=True),
     "request.cos-path": lambda: _payload(MaterialCosUrl="https://example.com/tom.mp4"),
+    "request.upload-collision": _collision,
+    "request.audio-url": lambda: _zero_shot(AudioUrl=None),
+    "request.language": lambda: _zero_shot(Language="zh"),
+    "request.reference-text": lambda: _zero_shot(TextId="a1b2"),
+    "request.no-reference-text": lambda: _zero_shot(ReferenceText=None),
     "file.missing": lambda: _rules(FileFacts("video/tom.mp4", "missing")),
     "file.not-regular": lambda: _rules(FileFacts("video/tom.mp4", "fifo")),
     "file.lfs-pointer": lambda: _rules(video(lfs=LfsPointer("sha256:" + "0" * 64, 6 * GB))),
@@ -127,6 +187,31 @@ CASES: dict[str, Callable[[], set[str]]] = {
     "identity.format": lambda: _rules(
         video(path="idcard/id.mkv", format="mkv"), "IMAGE", "IdentityCosUrl"
     ),
+    "zeroshot.format": lambda: _reference("zeroshot/lin_reading.ogg"),
+    "zeroshot.size": lambda: _reference(size=20 * MB + 1),
+    "zeroshot.duration": lambda: _reference(duration_s=9.9),
+    "zeroshot.duration-recommended": lambda: _reference(duration_s=20.5),
+    "zeroshot.rate": lambda: _reference(sample_rate=8_000),
+    "zeroshot.bitrate": lambda: _reference(bit_rate=64_000),
+    "zeroshot.name": lambda: _reference("zeroshot/l.mp3"),
+    "face.skipped": lambda: _rules(photo(faces=FaceFacts(0, 0, (), MISSING)), "IMAGE_PHOTO"),
+    "face.count": lambda: _portrait(face(), face(0, 0)),
+    "face.presence": lambda: _filmed(*[PRESENTER] * 8, (), ()),
+    "face.others": lambda: _filmed(*[PRESENTER] * 8, *[(*PRESENTER, face(0, 0, 100))] * 2),
+    "face.size": lambda: _portrait(face(side=100)),
+    "face.centred": lambda: _portrait(face(x=0)),
+    "face.turned": lambda: _portrait(face(turned=True)),
+    "video.undecoded": lambda: _filmed(PRESENTER, deep=FrameFacts((), (), (), "no decoder")),
+    "video.black": lambda: _filmed(PRESENTER, deep=FrameFacts((Segment(3.0, 4.5),), (), ())),
+    "video.freeze": lambda: _filmed(PRESENTER, deep=FrameFacts((), (Segment(10.0, 14.0),), ())),
+    "video.cuts": lambda: _filmed(PRESENTER, deep=FrameFacts((), (), (42.0,))),
+    "speech.clipping": lambda: _heard(clipped=11, clipped_at=(1.5, 2.25)),
+    "speech.level": lambda: _heard(speech_dbfs=-31.0),
+    "speech.duration": lambda: _heard(speech_s=299.0),
+    "speech.silence": lambda: _heard(pauses=((30.0, 2.5),)),
+    "speech.bandwidth": lambda: _heard(bandwidth_hz=8_000.0),
+    "speech.snr": lambda: _heard(snr_db=18.0),
+    "speech.track": lambda: _rules(video(audio_tracks=0, speech=())),
 }
 
 
@@ -147,6 +232,10 @@ def test_passing_facts_produce_nothing() -> None:
     assert _rules(voice_zip(), "VOICE") == set()
     assert _rules(photo(), "IMAGE_PHOTO") == set()
     assert _rules(audio(), "VOICE", "VoiceDriverCosFile") == set()
+    assert _zero_shot() == set()
+    assert _reference() == set()
+    assert _portrait(face()) == set()
+    assert _filmed(*[PRESENTER] * 10, deep=FrameFacts((), (), ())) == set()
 
 
 def test_findings_are_made_only_by_rules() -> None:
@@ -212,4 +301,9 @@ def test_a_pointers_recorded_size_is_judged_by_its_materials_size_rule() -> None
     assert _rules(replace(audio(), lfs=pointer), "IMAGE", "VoiceDriverCosFile") == {
         "file.lfs-pointer",
         "driver.size",
+    }
+    bigger = replace(pointer, size=20 * MB + 1)
+    assert _rules(replace(audio(), lfs=bigger), None, "AudioUrl") == {
+        "file.lfs-pointer",
+        "zeroshot.size",
     }

@@ -65,7 +65,7 @@ def test_the_passing_fixtures_pass() -> None:
     code, report = report_of(str(FIXTURES / "pass"))
     assert code == 0, [f for r in report["requests"] for f in r["findings"]]
     assert report["ok"] is True
-    assert len(report["requests"]) == 3
+    assert len(report["requests"]) == 4
     assert report["counts"] == {"error": 0, "warning": 0, "info": 0}
 
 
@@ -92,6 +92,14 @@ def test_the_failing_fixtures_fail_with_the_expected_rules() -> None:
         "request.field-not-applicable",
         "request.unknown-field",
         "file.missing",
+        "request.language",
+        "request.reference-text",
+        "zeroshot.duration",
+        "zeroshot.rate",
+        "zeroshot.bitrate",
+        "zeroshot.name",
+        "speech.clipping",
+        "face.count",
     }
     assert expected <= rules_of(report)
 
@@ -142,7 +150,7 @@ def test_emit_request_writes_one_body_per_manifest(tmp_path: Path) -> None:
     code, report = report_of(str(FIXTURES / "pass"), "--emit-request", str(tmp_path / "out"))
     assert code == 0
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["instant-avatar.json", "lin.json", "voice-clone.json"]
+    assert written == ["instant-avatar.json", "lin.json", "voice-clone.json", "zero-shot.json"]
     body = json.loads((tmp_path / "out" / "voice-clone.json").read_text("utf-8"))
     voice = next(r for r in report["requests"] if "voice-clone" in r["source"])
     assert body == voice["request"]
@@ -161,6 +169,7 @@ def test_a_request_from_flags(tmp_path: Path) -> None:
         "--material",
         "me_square.png",
         "--no-have-background",
+        "--no-content",  # a plain picture: no face to find
         cwd=tmp_path,
     )
     assert code == 0, report
@@ -284,7 +293,7 @@ def test_outside_root_is_refused_inside_a_git_work_tree(tmp_path: Path) -> None:
     code, report = report_of(str(repo))
     assert code == 1 and rules_of(report) == {"file.outside-root"}
     assert report["requests"][0]["files"][0]["facts"] is None  # never read
-    code, report = report_of(str(repo), "--allow-outside-root")
+    code, report = report_of(str(repo), "--allow-outside-root", "--no-content")  # no face in it
     assert code == 0, rules_of(report)
 
 
@@ -293,8 +302,8 @@ def test_text_report_for_people() -> None:
     assert code == 1
     assert "\x1b[" not in out  # no colour when stdout is not a terminal
     assert "PASS " in out and "FAIL " in out
-    assert "video.fps" in out and "fix: ffmpeg" in out
-    assert out.rstrip().splitlines()[-1].startswith("7 requests checked: 3 passed, 4 failed")
+    assert "video.fps" in out and "fix: preflight fix " in out and "# or: ffmpeg " in out
+    assert out.rstrip().splitlines()[-1].startswith("11 requests checked: 4 passed, 7 failed")
 
 
 def test_jobs_do_not_change_the_report() -> None:
@@ -466,7 +475,7 @@ def test_manifests_in_parent_folders_are_shown_relative(tmp_path: Path) -> None:
 
 def test_standalone_files_carry_their_findings_in_json(tmp_path: Path) -> None:
     make_photo(tmp_path / "tall.png", width=300, height=400, fmt="PNG")
-    code, report = report_of("tall.png", cwd=tmp_path)
+    code, report = report_of("tall.png", "--no-content", cwd=tmp_path)  # the headers' findings
     (inspection,) = report["files"]
     assert code == 1 and [f["rule"] for f in inspection["findings"]] == ["photo.aspect"]
     assert report["counts"]["error"] == 1

@@ -1,5 +1,7 @@
 """preflight as a pre-commit hook, run by the real pre-commit framework in a temporary git
-repository, with the `.pre-commit-config.yaml` snippet of the README."""
+repository: with the `.pre-commit-config.yaml` snippet of the README exactly as printed (a
+`repo: local` hook running the preflight on the PATH), and with the remote form (this
+repository's `.pre-commit-hooks.yaml`, from a clone at a commit that exists)."""
 
 from __future__ import annotations
 
@@ -59,10 +61,16 @@ def test_hook_files_are_the_manifests_and_the_material() -> None:
         assert not files.search(name), name
 
 
-def test_readme_snippet_uses_the_hook() -> None:
+def test_readme_snippet_is_the_hook() -> None:
+    """The README's local hook and the repository's hook run the same command on the same
+    files (two copies, kept alike here)."""
     config = yaml.safe_load(readme_snippet())
     (repo,) = config["repos"]
-    assert [hook["id"] for hook in repo["hooks"]] == ["preflight"]
+    assert repo["repo"] == "local" and "rev" not in repo  # no tag to name, no network
+    (hook,) = repo["hooks"]
+    assert hook["id"] == "preflight" and hook["language"] == "system"
+    for key in ("entry", "files", "require_serial"):
+        assert hook[key] == _hook()[key], key
 
 
 def _run_git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -105,14 +113,27 @@ def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str
     return repo, _git(repo, "rev-parse", "HEAD").strip()
 
 
-@pytest.fixture
+def _remote_config(request: pytest.FixtureRequest) -> str:
+    hook_repo, rev = request.getfixturevalue("hook_repository")
+    return f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: preflight\n"
+
+
+@pytest.fixture(params=["readme", "remote"])
 def assets(
-    tmp_path: Path, hook_repository: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Path]:
-    """An asset repository with the README's pre-commit configuration, hook installed."""
-    hook_repo, rev = hook_repository
-    config = re.sub(r"repo: \S+", f"repo: {hook_repo}", readme_snippet())
-    config = re.sub(r"rev: \S+", f"rev: {rev}", config)
+    """An asset repository with a pre-commit configuration, hook installed: the README's
+    snippet as printed (preflight on the PATH, as `pipx install` puts it there: here this
+    environment's), or the remote form."""
+    if request.param == "readme":
+        config = readme_snippet()
+        bin_dir = os.path.dirname(sys.executable)  # this environment's preflight
+        monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    else:
+        config = _remote_config(request)
     repo = tmp_path / "assets"
     repo.mkdir()
     _git(repo, "init", "-q")

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from preflight.cli import cli
 from preflight.engine import run
 from preflight.report import Finding, Report, RequestReport
 from preflight.reporters import github, gitlab, junit, markdown, sarif
+from preflight.reporters.catalogue import anchor
 from preflight.reporters.formats import REPORTERS
 from preflight.reporters.located import located
 from preflight.rules import RULES
@@ -37,6 +39,7 @@ from preflight.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "requests"
 GOLDEN = Path(__file__).parent / "golden"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 EXTENSIONS = {
     "text": "txt",
@@ -46,6 +49,7 @@ EXTENSIONS = {
     "gitlab": "json",
     "junit": "xml",
     "markdown": "md",
+    "html": "html",  # without pictures: a run makes them only when asked (test_report_html)
 }
 # Standalone files (no manifest names them) added to each copy: a failing and a passing one.
 LOOSE = {
@@ -81,7 +85,8 @@ def normalised(output: str) -> str:
 
 
 def test_the_ci_formats_are_offered_after_text_and_json() -> None:
-    assert list(REPORTERS) == ["text", "json", "github", "sarif", "gitlab", "junit", "markdown"]
+    ci = ["github", "sarif", "gitlab", "junit", "markdown"]
+    assert list(REPORTERS) == ["text", "json", *ci, "html"]  # the page for people comes last
 
 
 @pytest.mark.parametrize("fixture", ["fail", "pass"])
@@ -130,7 +135,12 @@ def test_sarif_validates_and_locates_every_result(
     (sarif_run,) = document["runs"]
     rules = sarif_run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == list(RULES)
+    driver = sarif_run["tool"]["driver"]
+    assert driver["informationUri"].startswith("https://")
     for rule in rules:
+        assert rule["name"] and rule["name"].isalnum()
+        assert rule["helpUri"] == f"{driver['informationUri']}#{anchor(rule['id'])}"
+        assert f'<a id="{anchor(rule["id"])}"></a>' in README  # the link lands on its row
         assert rule["shortDescription"]["text"] == RULES[rule["id"]].summary
         assert RULES[rule["id"]].source in rule["help"]["text"]
         assert rule["fullDescription"]["text"] and "fix" in rule["help"]["markdown"].lower()
@@ -139,11 +149,23 @@ def test_sarif_validates_and_locates_every_result(
     assert bool(results) == (fixture == "fail")
     for result in results:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["partialFingerprints"]["preflightFinding/v1"]
         (location,) = result["locations"]
         physical = location["physicalLocation"]
-        assert physical["region"] == {"startLine": 1}
         uri = physical["artifactLocation"]["uri"]
         assert uri.startswith("requests/") and " " not in uri
+        if not uri.endswith((".json", ".toml")):  # a media file as a whole
+            assert physical["region"] == {"startLine": 1}
+        elif result["properties"].get("field") not in ("SexType", "IdentityCosUrl"):
+            assert set(physical["region"]) == {"startLine", "startColumn"}  # the field's key
+    if fixture == "pass":
+        return
+    # each manifest finding at its field's key: the line and column that a person edits
+    sex = next(r for r in results if r["ruleId"] == "request.sex-type" and "voice" in str(r))
+    region = sex["locations"][0]["physicalLocation"]["region"]
+    text = (FIXTURES / "fail" / "voice-clone" / "request.json").read_text(encoding="utf-8")
+    line = text.splitlines()[region["startLine"] - 1]
+    assert line[region["startColumn"] - 1 :].startswith('"SexType"')
 
 
 def test_sarif_levels_and_hints(
@@ -154,8 +176,12 @@ def test_sarif_levels_and_hints(
     assert levels["video.fps"] == "error"
     assert levels["request.field-not-applicable"] == "warning"
     fps = next(r for r in results if r["ruleId"] == "video.fps")
-    assert fps["message"]["text"].splitlines()[1].startswith("fix: ffmpeg ")
     assert fps["properties"]["actual"] == 24.0
+    # One fix per file: the first of its findings carries it, the others only their problem.
+    resolution = next(r for r in results if r["ruleId"] == "video.resolution")
+    assert resolution["message"]["text"].splitlines()[1].startswith("fix: preflight fix ")
+    assert "  # or: ffmpeg " in resolution["message"]["text"]
+    assert len(fps["message"]["text"].splitlines()) == 1
     portrait = next(r for r in results if r["ruleId"] == "photo.name")
     uri = portrait["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "requests/photo-avatar/lin%20portrait.jpg"
@@ -218,12 +244,35 @@ def test_github_annotations_escape_data_and_properties() -> None:
     assert github.render(one_finding(info)).startswith("::notice file=a.request.json,")
 
 
-def test_github_prints_one_annotation_per_finding(reports: dict[str, Report]) -> None:
+def test_github_shows_errors_first_and_at_most_ten(reports: dict[str, Report]) -> None:
     lines = github.render(reports["fail"]).splitlines()
-    assert len(lines) == len(reports["fail"].all_findings())
-    assert all(line.startswith(("::error file=requests/", "::warning file=")) for line in lines)
-    assert "::error file=requests/loose/clip.mov,title=video.fps::" in "\n".join(lines)
-    assert github.render(reports["pass"]) == ""
+    assert len(reports["fail"].all_findings()) > github.MAX_ANNOTATIONS == len(lines)
+    assert all(line.startswith("::error file=requests/") for line in lines[:-1])
+    assert lines[-1].startswith("::notice title=preflight::") and "job summary" in lines[-1]
+    assert (
+        "::error file=requests/api-sample.request.json,line=7,col=5,title=request.sex-type::"
+        not in lines[0]
+    )
+    assert ",line=" in lines[0] and ",col=" in lines[0]  # a manifest's field: its line
+    passed = github.render(reports["pass"]).splitlines()
+    assert all(line.startswith("::notice ") for line in passed)  # the configuration at most
+
+
+def test_github_one_annotation_per_file_and_rule() -> None:
+    findings = (
+        *(
+            Finding("zip.filename", "warning" if n else "info", f"entry {n}", path="v.zip")
+            for n in range(3)
+        ),
+        Finding("video.fps", "error", "24 fps", path="a.mp4"),
+    )
+    request = RequestReport("a.request.json", {"Payload": {}}, (), findings)
+    lines = github.render(Report("1", (request,))).splitlines()
+    assert lines == [
+        "::error file=a.mp4,title=video.fps::24 fps",
+        "::warning file=v.zip,title=zip.filename::entry 1%0A(2 more zip.filename on this file:"
+        " see the job summary)",
+    ]
 
 
 # GitLab
@@ -242,7 +291,8 @@ def test_gitlab_issues_and_stable_unique_fingerprints(
         assert issue["check_name"] in RULES and len(issue["fingerprint"]) == 64
         assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
         assert issue["location"]["path"].startswith("requests/")
-        assert issue["location"]["lines"] == {"begin": 1}
+        if not issue["location"]["path"].endswith((".json", ".toml")):
+            assert issue["location"]["lines"] == {"begin": 1}
     severities = {i["check_name"]: i["severity"] for i in first}
     assert severities["video.fps"] == "major"
     assert severities["request.field-not-applicable"] == "minor"
@@ -312,21 +362,33 @@ def test_junit_parses_and_counts_add_up(reports: dict[str, Report], fixture: str
         failed = [c for c in cases if c.find("failure") is not None]
         assert suite.get("tests") == str(len(cases)) and suite.get("failures") == str(len(failed))
         assert (not failed) == ok
-        assert all(
-            c.get("name") in RULES and c.get("classname") == c.get("name", "").split(".")[0]
-            for c in cases
-        )
+        for c in cases:
+            suite_name, _, rule_id = c.get("name", "").rpartition(": ")
+            assert suite_name == suite.get("name") and rule_id in RULES
+            assert c.get("classname") == rule_id.split(".")[0]
     assert root.get("tests") == str(sum(int(s.get("tests", "")) for s in suites))
     assert root.get("failures") == str(sum(int(s.get("failures", "")) for s in suites))
     assert (root.get("failures") == "0") == (fixture == "pass")
     request = report.requests[0]
-    assert [c.get("name") for c in suites[0]] == list(request.checked)
+    assert [c.get("name") for c in suites[0]] == [f"{request.source}: {r}" for r in request.checked]
+    if fixture == "fail":
+        lines = json.loads(gitlab.render(report))
+        begins = {i["check_name"]: i["location"]["lines"]["begin"] for i in lines}
+        assert begins["request.field-type"] == 7  # IsHaveBackground in instant-avatar
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert len(names) == len(set(names))  # across requests too
+
+
+def test_junit_places_manifest_findings(reports: dict[str, Report]) -> None:
+    root = parsed_junit(reports["fail"])
+    texts = [f.text or "" for f in root.iter("failure")]
+    assert any("error: voice-clone/request.json:6:5 [SexType]: " in text for text in texts)
 
 
 def test_junit_warnings_pass_unless_strict(tmp_path: Path, reports: dict[str, Report]) -> None:
     def case(root: ET.Element) -> ET.Element:
         suite = next(s for s in root if s.get("name") == "photo-avatar/lin.request.toml")
-        return next(c for c in suite if c.get("name") == "request.field-not-applicable")
+        return next(c for c in suite if c.get("name", "").endswith("request.field-not-applicable"))
 
     lenient = case(parsed_junit(reports["fail"]))
     assert lenient.find("failure") is None
@@ -411,3 +473,19 @@ def test_exit_codes_in_every_format(tmp_path: Path, fmt: str) -> None:
     assert code == 0
     code, _ = invoke(FIXTURES / "pass", "--format", fmt, "--known-anchors", str(tmp_path / "no"))
     assert code == 2
+
+
+def test_the_job_summary_holds_every_finding() -> None:
+    findings = tuple(
+        Finding("video.fps", "error", f"frame {n}", path=f"v{n}.mp4")
+        for n in range(markdown.MAX_ROWS + 50)
+    )
+    report = Report("1.0", (RequestReport("r.request.json", {"Payload": {}}, (), findings),))
+    rows = [
+        line for line in markdown.job_summary(report).splitlines() if line.startswith("| error")
+    ]
+    assert len(rows) == markdown.MAX_ROWS + 50
+    huge = tuple(replace(f, message="x" * 20_000) for f in findings)
+    big = Report("1.0", (RequestReport("r.request.json", {"Payload": {}}, (), huge),))
+    summary = markdown.job_summary(big)
+    assert len(summary.encode("utf-8")) <= markdown.SUMMARY_BYTES_MAX and "more findings" in summary

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from preflight.i18n import N_
 from preflight.probe.audio import read_at
 from preflight.probe.facts import (
     AudioFacts,
@@ -33,10 +34,14 @@ from preflight.probe.facts import (
 from preflight.probe.sniff import HEAD_BYTES, KIND, format_of_extension, sniff
 
 if TYPE_CHECKING:
+    from preflight.probe.content import Item as Analysis
     from preflight.probe.pool import EarlyWorker, Pool, Progress
 
-    Probing = Pool[tuple[Path, str], FileFacts]
-    EarlyProbing = EarlyWorker[tuple[Path, str], FileFacts]
+    # A file to probe (its path, and the path as shown), or, in the content phase, the facts of
+    # one probed to analyse: the same workers do both.
+    Work = tuple[Path, str] | Analysis
+    Probing = Pool[Work, FileFacts]
+    EarlyProbing = EarlyWorker[Work, FileFacts]
 
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 PROBE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
@@ -113,23 +118,37 @@ def probing(
     early: EarlyProbing | None = None,
 ) -> Probing:
     """Workers that probe each (path, shown) submitted, each file within PROBE_SECONDS_MAX, as
-    soon as it comes: `jobs` of them, never more than cores or files (0: every core, once a
-    batch is worth it), the first of them `early`'s worker when there is one (see
+    soon as it comes, and then analyse the content of each content.Item submitted, within the
+    time its duration allows: `jobs` of them, never more than cores or files (0: every core,
+    once a batch is worth it), the first of them `early`'s worker when there is one (see
     start_early)."""
     from preflight.probe.pool import Pool
 
     parallel_from = _PARALLEL_FROM if jobs == 0 else 1
     cores = os.cpu_count() or 1
     workers = min(jobs or cores, cores)  # more processes than cores only compete for them
-    return Pool(_probe, workers, PROBE_SECONDS_MAX, _unfinished, progress, parallel_from, early)
+    return Pool(_probe, workers, _seconds, _unfinished, progress, parallel_from, early)
 
 
-def _probe(item: tuple[Path, str]) -> FileFacts:
-    return probe_file(*item)
+def _probe(item: Work) -> FileFacts:
+    from preflight.probe import content
+
+    return content.analyse(item) if isinstance(item, content.Item) else probe_file(*item)
 
 
-def _unfinished(item: tuple[Path, str], why: str) -> FileFacts:
-    """A file whose parser hung or crashed: what its head says, and that it is damaged."""
+def _seconds(item: Work) -> float:
+    from preflight.probe import content
+
+    return content.seconds(item) if isinstance(item, content.Item) else PROBE_SECONDS_MAX
+
+
+def _unfinished(item: Work, why: str) -> FileFacts:
+    """A file whose parser hung or crashed: what its head says, and that it is damaged (or,
+    for an analysis, its header facts and why its content was not judged)."""
+    from preflight.probe import content
+
+    if isinstance(item, content.Item):
+        return content.unfinished(item, why)
     path, shown = item
     head = probe_file(path, shown, parse=False)
     problem = f"the headers could not be read (the parser {why}): the file is damaged"
@@ -162,7 +181,7 @@ def _read(path: Path, shown: str, parse: bool, size: int) -> FileFacts:
     except OSError as error:
         return FileFacts(shown, node, size, None, None, problem=_os_problem(error))
     if not head:
-        return FileFacts(shown, node, size, None, None, problem="the file is empty")
+        return FileFacts(shown, node, size, None, None, problem=N_("the file is empty"))
     if size <= LFS_POINTER_MAX and head.startswith(_LFS_SIGNATURE):
         return FileFacts(shown, node, size, None, None, lfs=_lfs_pointer(head))
     if fmt is None and _ends_as_zip(path):
@@ -176,7 +195,7 @@ def _read(path: Path, shown: str, parse: bool, size: int) -> FileFacts:
             size,
             None,
             None,
-            problem="the content is not a media format preflight recognises",
+            problem=N_("the content is not a media format preflight recognises"),
         )
     try:
         with warnings.catch_warnings():  # a library's complaint about a header is not output

@@ -7,15 +7,18 @@ length from the sizes the member declares. Entry names are data here, never path
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import stat
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import IO, BinaryIO, NamedTuple
 
+from preflight.i18n import N_
 from preflight.limits import human_bytes
 from preflight.probe.facts import WavFacts, ZipEntry, ZipFacts
 from preflight.probe.sniff import sniff
@@ -92,13 +95,13 @@ class _Metered(io.RawIOBase):
         return len(data)
 
 
-class _Head(io.RawIOBase):
-    """A member's head that claims the member's declared length: libsndfile sizes the audio
-    from it, and reads past the head find nothing (never the rest of the member)."""
+class _Declared(io.RawIOBase):
+    """A member as libsndfile reads it: of the length the member declares, whose end a seek
+    reaches without reading (libsndfile seeks to the end to learn the length: a compressed
+    member would be inflated through to get there, and again from its start to come back)."""
 
-    def __init__(self, head: bytes, size: int) -> None:
-        self._head = head
-        self._size = max(size, len(head))
+    def __init__(self, size: int) -> None:
+        self._size = size
         self._pos = 0
 
     def readable(self) -> bool:
@@ -115,11 +118,48 @@ class _Head(io.RawIOBase):
     def tell(self) -> int:
         return self._pos
 
+
+class _Head(_Declared):
+    """A member's head that claims the member's declared length: libsndfile sizes the audio
+    from it, and reads past the head find nothing (never the rest of the member)."""
+
+    def __init__(self, head: bytes, size: int) -> None:
+        super().__init__(max(size, len(head)))
+        self._head = head
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         chunk = self._head[self._pos : self._pos + len(buffer)]
         memoryview(buffer).cast("B")[: len(chunk)] = chunk
         self._pos += len(chunk)
         return len(chunk)
+
+
+class Member(_Declared):
+    """A member's stream (as `members` opens it) of its declared length, read where the
+    reader last sought to: the whole of a WAV, block by block, for libsndfile."""
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        super().__init__(size)
+        self._stream = stream
+        # What stopped a read: libsndfile calls readinto through cffi, which drops what a
+        # callback raises (a CRC failure would read as the end of the audio); check it after.
+        self.failure: Exception | None = None
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:
+            if self._stream.tell() != self._pos:
+                self._stream.seek(self._pos)
+            data = self._stream.read(len(buffer))
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
+            self.failure = error
+            return 0
+        memoryview(buffer).cast("B")[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
 
 
 class EndRecord(NamedTuple):
@@ -255,7 +295,7 @@ def _broken(problem: str) -> ZipFacts:
 
 def _archive_problem(error: zipfile.BadZipFile) -> str:
     if str(error) == "File is not a zip file":
-        return "no zip central directory found: the file is cut short or not a zip"
+        return N_("no zip central directory found: the file is cut short or not a zip")
     return f"the zip's central directory is damaged ({error})"
 
 
@@ -267,7 +307,7 @@ def _overlap(infos: list[zipfile.ZipInfo], start_dir: int) -> str | None:
         if info.header_offset < 0 or info.header_offset + needed > end:
             return (
                 f"entries overlap or run into the central directory (at entry "
-                f"'{_name(info)}'): a damaged zip, or a zip bomb"
+                f"'{entry_name(info)}'): a damaged zip, or a zip bomb"
             )
         end = info.header_offset
     return None
@@ -279,7 +319,7 @@ def _entries(
     entries: list[ZipEntry] = []
     read = not_read = 0
     for info in infos:
-        name = _name(info)
+        name = entry_name(info)
         is_dir = name.endswith(("/", "\\"))
         encrypted = bool(info.flag_bits & _ENCRYPTED_FLAG)
         symlink = stat.S_ISLNK(info.external_attr >> 16)
@@ -308,12 +348,21 @@ def _entries(
     return entries, not_read
 
 
+@contextlib.contextmanager
+def members(path: Path) -> Iterator[Callable[[str], IO[bytes]]]:
+    """Open a zip's members by the names the probe gave them, as streams that check their CRC
+    (for `preflight fix`, which copies them into a new zip: nothing is extracted here)."""
+    with zipfile.ZipFile(path) as archive:
+        infos = {entry_name(info): info for info in archive.infolist()}
+        yield lambda name: archive.open(infos[name])
+
+
 def _raw_name(info: zipfile.ZipInfo) -> bytes:
     encoding = "utf-8" if info.flag_bits & _UTF8_FLAG else "cp437"
     return info.orig_filename.encode(encoding)
 
 
-def _name(info: zipfile.ZipInfo) -> str:
+def entry_name(info: zipfile.ZipInfo) -> str:
     """UTF-8 when flagged; else GBK when it decodes cleanly (Chinese-locale tools), else CP437."""
     if info.flag_bits & _UTF8_FLAG:
         return info.orig_filename
@@ -350,7 +399,7 @@ def _content(
             ),
         )
     except (zlib.error, EOFError):
-        return None, None, "its compressed data is damaged or cut short"
+        return None, None, N_("its compressed data is damaged or cut short")
     except (OSError, ValueError, RuntimeError) as error:
         return None, None, f"its data cannot be read ({type(error).__name__})"
     finally:
@@ -367,10 +416,10 @@ def _content(
 def _member_problem(error: zipfile.BadZipFile) -> str:
     text = str(error)
     if "CRC" in text:
-        return "its data fails the CRC check: the zip is damaged"
+        return N_("its data fails the CRC check: the zip is damaged")
     if "header" in text:
-        return "its local header is damaged or does not match the central directory"
-    return "its data cannot be read: the zip is damaged"
+        return N_("its local header is damaged or does not match the central directory")
+    return N_("its data cannot be read: the zip is damaged")
 
 
 def preload() -> None:

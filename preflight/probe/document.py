@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from preflight.i18n import N_
 from preflight.probe.facts import DocumentFacts, ProbeError
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def probe_pdf(path: Path, size: int) -> DocumentFacts:
         tail = stream.read(TAIL_BYTES)
     # Scanners and mailers pad some PDFs with NULs or blank lines after the marker.
     if b"%%EOF" not in tail.rstrip(b"\0 \t\r\n")[-EOF_WINDOW:]:
-        raise ProbeError("the PDF is cut short: no %%EOF marker at its end")
+        raise ProbeError(N_("the PDF is cut short: no %%EOF marker at its end"))
     version = _VERSION.search(head[:1024])
     return DocumentFacts(
         version=version.group(1).decode("ascii") if version else None,

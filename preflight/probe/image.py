@@ -13,7 +13,9 @@ import struct
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, BinaryIO
 
+from preflight.i18n import N_
 from preflight.limits import MB
+from preflight.probe import heif
 from preflight.probe.facts import ImageFacts, ProbeError
 
 if TYPE_CHECKING:
@@ -51,7 +53,12 @@ def probe_image(path: Path, fmt: str) -> ImageFacts:
     """The facts of the image at `path`, whose content was sniffed as `fmt`."""
     if fmt == "webp":
         return _probe_webp(path)
-    if fmt not in _PLUGINS:  # HEIC, AVIF: no reader here; photo.format reports them
+    if fmt in ("heic", "avif"):  # no Pillow reader: the HEIF boxes give size and rotation
+        with path.open("rb") as stream:
+            found = heif.size_and_orientation(stream)
+        if found is not None:
+            return _with_orientation(fmt, *found, 1, None)
+    if fmt not in _PLUGINS:
         return ImageFacts(fmt, None, None, 1, None, None, 1, None)
     try:
         with path.open("rb") as stream:
@@ -150,7 +157,7 @@ def _check_jpeg_end(stream: BinaryIO, scan_start: int) -> None:
     while stream.tell() - scan_start < SCAN_MAX:
         block = stream.read(1 * MB)
         if not block:
-            raise ProbeError("the JPEG is cut short: its image data has no end marker")
+            raise ProbeError(N_("the JPEG is cut short: its image data has no end marker"))
         if b"\xff\xd9" in carry + block:
             return
         carry = block[-1:]
@@ -162,7 +169,7 @@ def _check_png_end(stream: BinaryIO) -> None:
     for _ in range(CHUNKS_MAX):
         header = stream.read(8)
         if len(header) < 8:
-            raise ProbeError("the PNG is cut short: it ends before its IEND chunk")
+            raise ProbeError(N_("the PNG is cut short: it ends before its IEND chunk"))
         length, kind = struct.unpack(">I4s", header)
         if kind == b"IEND":
             return
@@ -174,10 +181,12 @@ def _probe_webp(path: Path) -> ImageFacts:
     with path.open("rb") as stream:
         riff = stream.read(12)
         if len(riff) < 12:
-            raise ProbeError("the WebP is cut short: no RIFF header")
+            raise ProbeError(N_("the WebP is cut short: no RIFF header"))
         end = 8 + struct.unpack("<I", riff[4:8])[0]
         if end > _size(stream):
-            raise ProbeError("the WebP is cut short: it is smaller than its RIFF header declares")
+            raise ProbeError(
+                N_("the WebP is cut short: it is smaller than its RIFF header declares")
+            )
         first = stream.read(8 + 30)
         size, mode, animated = _webp_canvas(first)
         frames, exif = _webp_chunks(stream, end)
@@ -201,7 +210,7 @@ def _webp_canvas(chunk: bytes) -> tuple[tuple[int, int], str, bool]:
     if kind == b"VP8 " and len(data) >= 10 and data[3:6] == b"\x9d\x01\x2a":
         width, height = struct.unpack("<HH", data[6:10])
         return (width & 0x3FFF, height & 0x3FFF), "RGB", False
-    raise ProbeError("the WebP headers are corrupt: no VP8, VP8L or VP8X image header")
+    raise ProbeError(N_("the WebP headers are corrupt: no VP8, VP8L or VP8X image header"))
 
 
 def _webp_chunks(stream: BinaryIO, end: int) -> tuple[int, bytes | None]:
@@ -214,7 +223,7 @@ def _webp_chunks(stream: BinaryIO, end: int) -> tuple[int, bytes | None]:
             break
         kind, length = header[:4], struct.unpack("<I", header[4:])[0]
         if stream.tell() + length > end:
-            raise ProbeError("the WebP is cut short: its last chunk runs past the end")
+            raise ProbeError(N_("the WebP is cut short: its last chunk runs past the end"))
         if kind == b"ANMF":
             frames += 1
         skip = length + (length & 1)  # chunks are padded to an even size

@@ -10,7 +10,8 @@ the video's timestamps (preflight.probe.mpegts), not from libmediainfo's estimat
 Matroska's or MPEG-TS's rate is seen to vary, its average is its frames counted over its
 duration in a file of at most WINDOW bytes, and unknown (file.unjudged) in a larger one.
 Raw MPEG audio, ADTS, Sun AU and CAF, whose durations libmediainfo gets wrong or misses, are
-timed from their own headers (preflight.probe.audio).
+timed from their own headers (preflight.probe.audio); ADTS, which states no bitrate, has the
+file's average.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from preflight.i18n import N_
 from preflight.probe.audio import TIMED_FORMATS, audio_duration
 from preflight.probe.facts import AudioFacts, ProbeError, VideoFacts
 from preflight.probe.iso import ISO_FORMATS, check_tables
@@ -60,11 +62,17 @@ def probe_media(path: Path, fmt: str | None = None) -> VideoFacts | AudioFacts:
     container = _container(general)
     indexed = fmt in ISO_FORMATS or container in _INDEXED  # libmediainfo names 3G2 "3g2b"
     if not videos and not audios:
-        cause = "its index (moov) is missing" if indexed else "damaged"
-        raise ProbeError(f"no audio or video track could be read: the file is truncated or {cause}")
+        raise ProbeError(
+            N_(
+                "no audio or video track could be read: the file is truncated or its index "
+                "(moov) is missing"
+            )
+            if indexed
+            else N_("no audio or video track could be read: the file is truncated or damaged")
+        )
     if indexed and general is not None and general.istruncated == "Yes":
         # Its index survives, but frames it lists are gone: an upload or copy cut short.
-        raise ProbeError("the file is cut short: its index lists data past the end of the file")
+        raise ProbeError(N_("the file is cut short: its index lists data past the end of the file"))
     if videos:
         video = _video(general, videos[0], container, len(videos), len(audios))
         if fmt == "mpeg-ts":
@@ -73,7 +81,11 @@ def probe_media(path: Path, fmt: str | None = None) -> VideoFacts | AudioFacts:
     audio = _audio(general, audios[0], container)
     if fmt in TIMED_FORMATS:
         with path.open("rb") as stream:
-            return replace(audio, duration_s=audio_duration(stream, fmt))
+            duration = audio_duration(stream, fmt)
+        bit_rate = audio.bit_rate
+        if bit_rate is None and duration:  # ADTS states none: the file's average (frame
+            bit_rate = round(path.stat().st_size * 8 / duration)  # headers are 7 bytes in ~300)
+        return replace(audio, duration_s=duration, bit_rate=bit_rate)
     return audio
 
 

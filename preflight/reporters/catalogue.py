@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from preflight.i18n import _
 from preflight.reporters.json_report import dumps
 
 if TYPE_CHECKING:
@@ -28,26 +29,35 @@ def as_dict(rule: Rule) -> dict[str, JSON]:
     return {
         "id": rule.id,
         "severity": rule.severity,
-        "limit": rule.limit,
-        "summary": rule.summary,
+        "limit": _(rule.limit) if rule.limit else "",
+        "summary": _(rule.summary),
         "source": rule.source,
     }
 
 
 def table(rules: Iterable[Rule]) -> str:
     """A plain-text table for the terminal."""
-    rows = [(r.id, r.severity, r.summary + (f" [{r.limit}]" if r.limit else "")) for r in rules]
+    rows = [
+        (r.id, r.severity, _(r.summary) + (f" [{_(r.limit)}]" if r.limit else "")) for r in rules
+    ]
     width = max(len(row[0]) for row in rows)
-    lines = [f"{'id':<{width}}  {'severity':<8}  fires when [limit]"]
+    heading = _("fires when [limit]")
+    lines = [f"{'id':<{width}}  {'severity':<8}  {heading}"]
     lines += [f"{rid:<{width}}  {sev:<8}  {text}" for rid, sev, text in rows]
     return "\n".join(lines) + "\n"
 
 
+def anchor(rule_id: str) -> str:
+    """The README's anchor of a rule's row (SARIF's helpUri links to it)."""
+    return "rule-" + rule_id.replace(".", "-")
+
+
 def markdown(rules: Iterable[Rule]) -> str:
-    """The README's rule table."""
+    """The README's rule table, an anchor on each rule."""
     lines = ["| id | severity | fires when | limit | source |", "|---|---|---|---|---|"]
     for rule in rules:
-        cells = (f"`{rule.id}`", rule.severity, rule.summary, rule.limit or "—", rule.source)
+        named = f'<a id="{anchor(rule.id)}"></a>`{rule.id}`'
+        cells = (named, rule.severity, rule.summary, rule.limit or "—", rule.source)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -26,7 +26,7 @@ def _on_use(module: str) -> Reporter:
 REPORTERS: dict[str, Reporter] = {
     "text": text.render,
     "json": json_report.render,
-    **{name: _on_use(name) for name in ("github", "sarif", "gitlab", "junit", "markdown")},
+    **{name: _on_use(name) for name in ("github", "sarif", "gitlab", "junit", "markdown", "html")},
 }
 INSPECTION_REPORTERS: dict[str, Callable[[Sequence[Inspection], bool], str]] = {
     "text": inspect.render,

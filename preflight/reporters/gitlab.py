@@ -3,7 +3,8 @@ JSON array of issues the merge-request widget shows.
 
 Severities: error → `major` (the API rejects the request: it blocks this request, not the
 project, so not `critical`/`blocker`), warning → `minor`, info → `info`, the common linter
-mapping. Each issue is at line 1 of its file (see preflight.reporters.located), and its
+mapping. Each issue is at the line of its field in a manifest, else at line 1 of its file
+(see preflight.reporters.located), and its
 fingerprint is a SHA-256 of the rule, request, file, field and message, so the widget matches
 the same finding across runs; the description carries the fix after the message.
 """
@@ -29,7 +30,7 @@ def render(report: Report, color: bool = False) -> str:
                 "check_name": finding.rule,
                 "fingerprint": print_,
                 "severity": SEVERITIES[finding.severity],
-                "location": {"path": item.path, "lines": {"begin": 1}},
+                "location": {"path": item.path, "lines": {"begin": item.line or 1}},
             }
         )
     return dumps(issues)

@@ -3,9 +3,11 @@ test-report actions.
 
 One `<testsuite>` per request (named after its manifest, or `<command line>`) and per file
 checked on its own (named after the file; its cases are the rules of the make type closest to
-accepting it); one `<testcase classname="{family}" name="{rule ID}">` per rule run on it, in
-catalogue order. A case fails (`<failure type="{rule ID}">`, the first message as `message`,
-every failing finding with its file, measured value, limit and fix as text) when its rule has
+accepting it); one `<testcase classname="{family}" name="{suite}: {rule ID}">` per rule run
+on it, in catalogue order: the name carries the request, so that no two cases of a run share
+one (test-report views list cases by name). A case fails (`<failure type="{rule ID}">`, the
+first message as `message`, every failing finding with its file, measured value, limit and fix
+as text) when its rule has
 a finding that fails the run; findings that do not (warnings without --strict, info) keep the
 case passing and are shown in its `<system-out>`, which these consumers display with the
 case. `errors` is always 0: a run that cannot check exits 2 without a report. No times or
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 from preflight.report import Finding, Report
 from preflight.reporters.located import family
 from preflight.reporters.safe import neutralised
+from preflight.reporters.text import position
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -58,7 +61,9 @@ def _suite(
     suite = ET.SubElement(root, "testsuite", name=name)
     failures = 0
     for rule_id in _rule_ids(checked, findings):
-        case = ET.SubElement(suite, "testcase", classname=family(rule_id), name=rule_id)
+        case = ET.SubElement(
+            suite, "testcase", classname=family(rule_id), name=f"{name}: {rule_id}"
+        )
         own = [f for f in findings if f.rule == rule_id]
         failing = [f for f in own if f.fails(strict)]
         if failing:
@@ -66,10 +71,10 @@ def _suite(
             more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
             message = failing[0].message + more
             failure = ET.SubElement(case, "failure", message=message, type=rule_id)
-            failure.text = _describe(failing)
+            failure.text = _describe(failing, name)
         passing = [f for f in own if not f.fails(strict)]
         if passing:
-            ET.SubElement(case, "system-out").text = _describe(passing)
+            ET.SubElement(case, "system-out").text = _describe(passing, name)
     suite.set("tests", str(len(suite)))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
@@ -86,11 +91,14 @@ def _rule_ids(checked: Sequence[str], findings: Iterable[Finding]) -> list[str]:
     return sorted(ids, key=lambda rule_id: (order.get(rule_id, len(order)), rule_id))
 
 
-def _describe(findings: Iterable[Finding]) -> str:
+def _describe(findings: Iterable[Finding], source: str) -> str:
+    """Each finding with its file, field and place in the manifest (`manifest:line:column`)."""
     blocks = []
     for finding in findings:
         field = f"[{finding.field}]" if finding.field else ""
-        where = " ".join(part for part in (finding.path, field) if part)
+        at = position(finding, source)  # `manifest:line:column`, for a manifest's field
+        first = at if at and finding.path in (None, source) else finding.path
+        where = " ".join(part for part in (first, field, "" if first == at else at) if part)
         lines = [f"{finding.severity}: " + (f"{where}: " if where else "") + finding.message]
         if finding.actual is not None and finding.actual != "":
             lines.append(f"actual: {finding.actual}")

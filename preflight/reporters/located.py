@@ -1,10 +1,11 @@
 """Every finding of a Report with the file it is about, as the CI formats (SARIF, GitLab Code
 Quality, GitHub annotations) need one: each result of those formats must have a location.
 
-A finding's location is its file; a request-level finding (a wrong SexType, …) is located in
-its manifest. A request given with flags has no manifest: its request-level findings are
-located in the file of the same field when it names one, else in the first file it names,
-else in the folder the run was started in.
+A finding's location is its file; a request-level finding (a wrong SexType, …), and one on a
+file that is not there to point at (file.missing), is located in its manifest, at the line and
+column of its field's key (Finding.line). A request given with flags has no manifest: its
+request-level findings are located in the file of the same field when it names one, else in
+the first file it names, else in the folder the run was started in.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class Located:
     path: str  # the file
     # Both paths relative to the git work tree's root, `/`-separated (or absolute): the same
     # wherever in the work tree the run started.
+    line: int | None = None  # in the file: the manifest's line and column of the field
+    column: int | None = None
 
 
 def located(report: Report) -> list[Located]:
@@ -33,6 +36,10 @@ def located(report: Report) -> list[Located]:
         if source != COMMAND_LINE:
             source = report.repo_path(source)
         for finding in request.findings:
+            if finding.line is not None:
+                line, column = finding.line, finding.column
+                found.append(Located(finding, source, source, line, column))
+                continue
             found.append(Located(finding, source, report.repo_path(_path(request, finding))))
     for inspection in report.files:
         source = report.repo_path(inspection.path)

@@ -14,8 +14,9 @@ from preflight.report import JSON, FileReport, Finding, Report
 _T = TypeVar("_T")
 _DEPTH_MAX = 32  # a manifest's payload can nest deeper; no text format shows what is below
 # What no text format renders, and is not walked: a request's files' facts (inspect shows an
-# Inspection's) and the files the run read (for the write checks).
-_NOT_RENDERED = frozenset({(FileReport, "facts"), (Report, "inputs")})
+# Inspection's), the files the run read (for the write checks), and the previews (pictures,
+# with names the html format escapes).
+_NOT_RENDERED = frozenset({(FileReport, "facts"), (Report, "inputs"), (Report, "previews")})
 # Shell commands: one that names a file escaping changes would not find the file when run as
 # printed, so it is left out (the JSON formats keep it as it is).
 _COMMANDS = frozenset({(Finding, "hint")})

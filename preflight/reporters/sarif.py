@@ -1,8 +1,9 @@
 """`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
-Every rule of the catalogue is in `tool.driver.rules` (its summary, limit and source); each
-finding is a result at line 1 of its file (see preflight.reporters.located for the file of a
-request-level finding): a relative `uri` under `%SRCROOT%` (the git work tree's root), or a
+Every rule of the catalogue is in `tool.driver.rules` (its name, summary, limit and source,
+and a `helpUri` to its row in the README); each finding is a result at the line and column of
+its field in a manifest, else at line 1 of its file (see preflight.reporters.located): a
+relative `uri` under `%SRCROOT%` (the git work tree's root), or a
 `file://` URI for an absolute path. Levels: error → error, warning → warning, info → note.
 The fix is the message's second line; the field, actual value, limit and what was checked
 (the manifest, or the file checked on its own) are in the result's properties; and
@@ -14,10 +15,20 @@ files used and what they change, as the JSON report's `configuration` does.
 from __future__ import annotations
 
 import os
+import re
 
+from preflight import HOMEPAGE
 from preflight.report import JSON, Report
+from preflight.reporters.catalogue import anchor
 from preflight.reporters.json_report import dumps
-from preflight.reporters.located import encoded, family, fingerprints, located, with_hint
+from preflight.reporters.located import (
+    Located,
+    encoded,
+    family,
+    fingerprints,
+    located,
+    with_hint,
+)
 from preflight.rule import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,7 +56,7 @@ def render(report: Report, color: bool = False) -> str:
         result |= {
             "level": _LEVELS[finding.severity],
             "message": {"text": with_hint(finding)},
-            "locations": [{"physicalLocation": _physical(item.path)}],
+            "locations": [{"physicalLocation": _physical(item)}],
             "partialFingerprints": {"preflightFinding/v1": print_},
             "properties": {k: v for k, v in properties.items() if v is not None},
         }
@@ -53,6 +64,7 @@ def render(report: Report, color: bool = False) -> str:
     driver = {
         "name": "preflight",
         "version": report.version,
+        "informationUri": HOMEPAGE,
         "rules": [_rule(rule) for rule in RULES.values()],
     }
     sarif = {
@@ -70,8 +82,12 @@ def render(report: Report, color: bool = False) -> str:
     return dumps(sarif)
 
 
-def _physical(path: str) -> dict[str, JSON]:
-    return {"artifactLocation": artifact_location(path), "region": {"startLine": 1}}
+def _physical(item: Located) -> dict[str, JSON]:
+    """At the field's key in a manifest; a media file as a whole is at its line 1."""
+    region = {"startLine": item.line or 1}
+    if item.column is not None:
+        region["startColumn"] = item.column
+    return {"artifactLocation": artifact_location(item.path), "region": region}
 
 
 def artifact_location(path: str) -> dict[str, JSON]:
@@ -100,8 +116,10 @@ def _rule(rule: Rule) -> dict[str, JSON]:
     )
     return {
         "id": rule.id,
+        "name": "".join(part.capitalize() for part in re.split(r"[.-]", rule.id)),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": f"{rule.summary} (limit: {limit}; {rule.source})"},
+        "helpUri": f"{HOMEPAGE}#{anchor(rule.id)}",
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": {"tags": ["preflight", family(rule.id)]},

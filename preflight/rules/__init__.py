@@ -10,9 +10,21 @@ are rendered from it.
 from __future__ import annotations
 
 from preflight.rule import Rule
-from preflight.rules import driver, file, identity, photo, request, video, voice
+from preflight.rules import (
+    driver,
+    face,
+    file,
+    frames,
+    identity,
+    photo,
+    request,
+    speech,
+    video,
+    voice,
+    zeroshot,
+)
 
-FAMILIES = (request, file, video, voice, photo, driver, identity)
+FAMILIES = (request, file, video, voice, photo, driver, identity, zeroshot, face, frames, speech)
 RULES: dict[str, Rule] = {rule.id: rule for family in FAMILIES for rule in family.RULES}
 
 

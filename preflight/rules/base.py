@@ -28,6 +28,19 @@ class Family(Protocol):
     def check_recorded_size(self, subject: Subject) -> Iterator[Finding]: ...
 
 
+class Analysis(Protocol):
+    """A module of rules on what a file contains (faces, every frame): they judge the facts
+    that a content analysis added, and none when there are none (--no-content)."""
+
+    RULES: tuple[Rule, ...]
+
+    def check(self, subject: Subject) -> Iterator[Finding]: ...
+
+    def judged(self, subject: Subject) -> tuple[Rule, ...]:
+        """The rules that judged the file: its facts' analyses'."""
+        ...
+
+
 @dataclass(frozen=True)
 class Subject:
     """One local file as one field of one request uses it."""
@@ -38,6 +51,11 @@ class Subject:
     outside_root: str | None = None  # the work tree the path escapes, when it does
     template: str | None = None  # the ${COS_PATH_PREFIX} value that names the file, if one does
     untracked: Severity | None = None  # file.untracked's level: git's index does not have it
+    # For a file that does not exist: whether a manifest names it (its paths are relative to
+    # its folder; a request given with flags names paths from the working folder), and the
+    # existing file in that folder it most likely meant
+    in_manifest: bool = False
+    near: str | None = None
 
     @functools.cached_property
     def material(self) -> Material | None:

@@ -6,15 +6,18 @@ minutes of audio under the cap.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
 from preflight.hints import ffmpeg_command, sibling
+from preflight.i18n import _
 from preflight.limits import DRIVER_FORMATS, DRIVER_MAX_BYTES, human_bytes
 from preflight.probe.facts import AudioFacts
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
+from preflight.rules.file import oversized
 
 _SOURCE = "API page: VoiceDriverCosFile item 2"
 _FORMATS_TEXT = (
@@ -43,7 +46,9 @@ def check(subject: Subject) -> Iterator[Finding]:
     if file.format is not None and file.format not in DRIVER_FORMATS:
         yield subject.finding(
             FORMAT,
-            f"the content is {file.format.upper()}; driver audio must be {FORMAT.limit}",
+            _("the content is {format}; driver audio must be {formats}").format(
+                format=file.format.upper(), formats=_(FORMAT.limit)
+            ),
             actual=file.format,
             hint=_to_mp3(file.path, audio),
         )
@@ -56,22 +61,20 @@ def check_recorded_size(subject: Subject) -> Iterator[Finding]:
 
 
 def _size(subject: Subject, audio: AudioFacts | None) -> Iterator[Finding]:
-    size = subject.file.size
-    if size is not None and size > DRIVER_MAX_BYTES:
-        yield subject.finding(
-            SIZE,
-            f"file size {human_bytes(size)} is over {human_bytes(DRIVER_MAX_BYTES)}",
-            actual=size,
-            hint=_to_mp3(subject.file.path, audio),
-        )
+    hint = functools.partial(_to_mp3, subject.file.path, audio)
+    yield from oversized(subject, SIZE, DRIVER_MAX_BYTES, hint)
+
+
+def mp3_kbps(duration: float | None) -> int:
+    """The highest MP3 bitrate that keeps `duration` seconds under the cap."""
+    if not duration:
+        return MP3_KBPS[0]
+    fits = [k for k in MP3_KBPS if k * 1000 / 8 * duration <= DRIVER_MAX_BYTES * _HEADROOM]
+    return fits[0] if fits else MP3_KBPS[-1]
 
 
 def _to_mp3(path: str, audio: AudioFacts | None) -> str:
     """ffmpeg to MP3 at the highest bitrate that fits the duration under the cap."""
-    duration = audio.duration_s if audio is not None else None
-    kbps = MP3_KBPS[0]
-    if duration:
-        fits = [k for k in MP3_KBPS if k * 1000 / 8 * duration <= DRIVER_MAX_BYTES * _HEADROOM]
-        kbps = fits[0] if fits else MP3_KBPS[-1]
+    kbps = mp3_kbps(audio.duration_s if audio is not None else None)
     options: dict[str, Any] = {"c:a": "libmp3lame", "b:a": f"{kbps}k", "vn": None}
     return ffmpeg_command(path, sibling(path, f"{kbps}k", "mp3"), **options)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
 
 from preflight.hints import rename_command
-from preflight.limits import human_bytes
+from preflight.i18n import N_, _, counted
+from preflight.limits import NAME_CHARSET_TEXT, human_bytes
 from preflight.manifest import Manifest
-from preflight.names import split_name
+from preflight.names import clean_name, describe_chars, outside_charset, split_name
 from preflight.probe.sniff import EXTENSIONS, KIND
 from preflight.report import Finding
 from preflight.rule import Rule
@@ -83,18 +85,18 @@ GATES = frozenset(
     rule.id for rule in RULES if rule not in (EXTENSION_MISMATCH, UNJUDGED, UNTRACKED)
 )
 
-_NODE_WORDS = {
-    "directory": "a directory",
-    "fifo": "a named pipe (FIFO)",
-    "socket": "a socket",
-    "device": "a device",
+_NODE_WORDS = {  # shown with _()
+    "directory": N_("a directory"),
+    "fifo": N_("a named pipe (FIFO)"),
+    "socket": N_("a socket"),
+    "device": N_("a device"),
 }
-_KIND_WORDS = {
-    "video": "a video",
-    "audio": "audio",
-    "archive": "a zip archive",
-    "image": "an image",
-    "document": "a PDF document",
+_KIND_WORDS = {  # shown with _()
+    "video": N_("a video"),
+    "audio": N_("audio"),
+    "archive": N_("a zip archive"),
+    "image": N_("an image"),
+    "document": N_("a PDF document"),
 }
 
 
@@ -102,13 +104,15 @@ def check_manifest(manifest: Manifest) -> Iterator[Finding]:
     """A manifest that cannot be read: one finding, and its fields are not judged."""
     if manifest.outside_root is not None:
         yield OUTSIDE_ROOT.finding(
-            f"is a symlink that resolves outside the repository {manifest.outside_root}; "
-            "refusing to read it (pass --allow-outside-root if this is intended)",
+            _(
+                "is a symlink that resolves outside the repository {root}; refusing to read it "
+                "(pass --allow-outside-root if this is intended)"
+            ).format(root=manifest.outside_root),
             path=manifest.source,
             actual=manifest.outside_root,
         )
     elif manifest.missing:
-        yield MISSING.finding("no such manifest", path=manifest.source)
+        yield MISSING.finding(_("no such manifest"), path=manifest.source)
     elif manifest.problem is not None:
         yield UNREADABLE.finding(manifest.problem, path=manifest.source)
 
@@ -118,44 +122,82 @@ def check(subject: Subject) -> Iterator[Finding]:
     if subject.outside_root is not None:
         yield subject.finding(
             OUTSIDE_ROOT,
-            f"resolves outside the repository {subject.outside_root}; refusing to read it "
-            "(pass --allow-outside-root if this is intended)",
+            _(
+                "resolves outside the repository {root}; refusing to read it (pass "
+                "--allow-outside-root if this is intended)"
+            ).format(root=subject.outside_root),
             actual=subject.outside_root,
         )
         return
     if file.node == "missing":
-        template = f"; {subject.template} stands for this local file" if subject.template else ""
-        yield subject.finding(MISSING, f"no such file{template}")
+        yield subject.finding(MISSING, _missing(subject))
         return
     if subject.untracked is not None:
         finding = subject.finding(
             UNTRACKED,
-            "git neither tracks nor has staged this file: a fresh clone (CI) will not have it",
+            _("git neither tracks nor has staged this file: a fresh clone (CI) will not have it"),
             hint=shlex.join(["git", "add", "--", file.path]),
         )
         yield replace(finding, severity=subject.untracked)
     if file.node != "file":
         what = _NODE_WORDS.get(
-            file.node, "not reachable (a symlink loop or a folder that cannot be entered)"
+            file.node, N_("not reachable (a symlink loop or a folder that cannot be entered)")
         )
-        yield subject.finding(
-            NOT_REGULAR, f"is {what}, not a regular file; it was not opened", actual=file.node
-        )
+        message = _("is {what}, not a regular file; it was not opened").format(what=_(what))
+        yield subject.finding(NOT_REGULAR, message, actual=file.node)
         return
     if file.lfs is not None:
-        pointed = f" to {human_bytes(file.lfs.size)}" if file.lfs.size is not None else ""
+        if file.lfs.size is not None:
+            message = _("is a Git LFS pointer to {size} of content that is not checked out")
+        else:
+            message = _("is a Git LFS pointer of content that is not checked out")
         yield subject.finding(
             LFS_POINTER,
-            f"is a Git LFS pointer{pointed} of content that is not checked out",
+            message.format(size=human_bytes(file.lfs.size or 0)),
             actual=file.lfs.size,
             hint=shlex.join(["git", "lfs", "pull", "--include", file.path]),
         )
         return
     if file.problem is not None:
-        yield subject.finding(UNREADABLE, file.problem, actual=file.format)
+        yield subject.finding(UNREADABLE, _(file.problem), actual=file.format)
         return
     yield from _kind(subject)
     yield from _extension(subject)
+
+
+def _missing(subject: Subject) -> str:
+    """No such file, and where a manifest's paths start from, and the file it likely meant
+    (a path written from the working folder, or from another computer's desktop)."""
+    if subject.template:
+        message = _("no such file; {template} stands for this local file")
+    elif not subject.in_manifest:
+        message = _("no such file")
+    elif subject.near is None:
+        message = _("no such file: paths in a manifest are relative to the manifest's folder")
+    else:
+        message = _(
+            "no such file: paths in a manifest are relative to the manifest's folder; the "
+            "closest file there is {near}"
+        )
+    near = json.dumps(subject.near, ensure_ascii=False)
+    return message.format(template=subject.template, near=near)
+
+
+def oversized(
+    subject: Subject, rule: Rule, cap: int, hint: Callable[[], str | None]
+) -> Iterator[Finding]:
+    """`rule`'s finding when the file (or a Git LFS pointer's recorded content) is larger than
+    `cap` bytes, with the fix `hint` makes (called only then: it may build an ffmpeg command)."""
+    size = subject.file.size
+    if size is not None and size > cap:
+        yield subject.finding(
+            rule,
+            _("file size {size} is over {max}").format(
+                size=human_bytes(size), max=human_bytes(cap)
+            ),
+            actual=size,
+            hint=hint(),
+        )
 
 
 def unjudged(subject: Subject, rule: Rule, why: str) -> Finding:
@@ -163,10 +205,57 @@ def unjudged(subject: Subject, rule: Rule, why: str) -> Finding:
     is not passed by omission, and the report says which one and why."""
     return subject.finding(
         UNJUDGED,
-        f"{rule.id} could not be judged: {why}",
+        _("{rule} could not be judged: {why}").format(rule=rule.id, why=why),
         actual=rule.id,
-        limit=f"{rule.id}: {rule.limit}" if rule.limit else rule.id,
+        limit=f"{rule.id}: {_(rule.limit)}" if rule.limit else rule.id,
     )
+
+
+def misnamed(
+    subject: Subject, rule: Rule, shortest: int, longest: int | None, filler: str
+) -> Iterator[Finding]:
+    """`rule`'s finding when the file's name stem is shorter than `shortest` characters,
+    longer than `longest` or outside the name charset (a photo's, a zero-shot recording's
+    name); the hint renames it to the nearest valid name, `filler` making up a short one."""
+    path = PurePosixPath(subject.file.path)
+    stem = path.stem
+    problems = []
+    if len(stem) < shortest:
+        fewer = counted(
+            len(stem), "has {n} character, fewer than {min}", "has {n} characters, fewer than {min}"
+        )
+        problems.append(fewer.format(min=shortest))
+    if longest is not None and len(stem) > longest:
+        problems.append(
+            _("has {count} characters, more than {max}").format(count=len(stem), max=longest)
+        )
+    bad = outside_charset(stem)
+    if bad:
+        problems.append(
+            _("contains {chars}, outside the name charset ({charset})").format(
+                chars=describe_chars(bad), charset=_(NAME_CHARSET_TEXT)
+            )
+        )
+    if not problems:
+        return
+    cleaned = clean_stem(stem, shortest, longest, filler)
+    yield subject.finding(
+        rule,
+        _("the file name {name} {problems}; rename it, then update {field} to the new name").format(
+            name=repr(stem), problems=_(" and ").join(problems), field=subject.field
+        ),
+        actual=stem,
+        hint=rename_command(subject.file.path, cleaned + path.suffix),
+    )
+
+
+def clean_stem(stem: str, shortest: int, longest: int | None, filler: str) -> str:
+    """The nearest valid name stem (`lin portrait` → `lin_portrait`), `filler` making up a
+    short one."""
+    cleaned = clean_name(stem, "")[:longest]
+    if len(cleaned) < shortest:
+        cleaned = f"{cleaned}_{filler}" if cleaned else filler
+    return cleaned
 
 
 def _kind(subject: Subject) -> Iterator[Finding]:
@@ -176,12 +265,14 @@ def _kind(subject: Subject) -> Iterator[Finding]:
         return
     if wanted == "video" and _is_movie_container(subject.file.format):
         return  # a movie container holding only sound: video.no-video-track says so
-    got = f"{_KIND_WORDS.get(kind or '', 'data')} ({(subject.file.format or '?').upper()})"
+    got = f"{_(_KIND_WORDS.get(kind or '', N_('data')))} ({(subject.file.format or '?').upper()})"
     yield subject.finding(
         TYPE_MISMATCH,
-        f"the content is {got}, but {subject.field} needs {_KIND_WORDS[wanted]}",
+        _("the content is {got}, but {field} needs {wanted}").format(
+            got=got, field=subject.field, wanted=_(_KIND_WORDS[wanted])
+        ),
         actual=subject.file.format,
-        limit=_KIND_WORDS[wanted],
+        limit=_(_KIND_WORDS[wanted]),
     )
 
 
@@ -196,13 +287,14 @@ def _extension(subject: Subject) -> Iterator[Finding]:
     known = EXTENSIONS.get(file.format or "")
     if not known or file.extension in known:
         return
-    stem, _ = split_name(PurePosixPath(file.path).name)
+    stem = split_name(PurePosixPath(file.path).name)[0]
+    if file.extension:
+        message = _("the content is {format} but the name ends in {extension}")
+    else:
+        message = _("the content is {format} but the name has no extension")
     yield subject.finding(
         EXTENSION_MISMATCH,
-        f"the content is {file.format.upper() if file.format else '?'} but the name ends in "
-        f"'.{file.extension}'"
-        if file.extension
-        else f"the content is {(file.format or '?').upper()} but the name has no extension",
+        message.format(format=(file.format or "?").upper(), extension=f"'.{file.extension}'"),
         actual=file.extension,
         limit=", ".join(f".{e}" for e in known),
         hint=rename_command(file.path, f"{stem}.{known[0]}"),

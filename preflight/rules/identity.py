@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from preflight.i18n import _
 from preflight.limits import VIDEO_CONTAINERS
 from preflight.probe.facts import VideoFacts
 from preflight.report import Finding
@@ -37,12 +38,14 @@ def check(subject: Subject) -> Iterator[Finding]:
 
 def _video(subject: Subject) -> Iterator[Finding]:
     file, media = subject.file, subject.file.media
-    limit = f"{CONTAINER.limit} video"
+    limit = _("{containers} video").format(containers=CONTAINER.limit)
     if file.format not in VIDEO_CONTAINERS:
         container = media.container if isinstance(media, VideoFacts) else None
         yield subject.finding(
             FORMAT,
-            f"the authorization video is {describe_format(file.format, container)}, not MP4 or MOV",
+            _("the authorization video is {format}, not MP4 or MOV").format(
+                format=describe_format(file.format, container)
+            ),
             actual=file.format,
             limit=limit,
             hint=remux_to_mp4(file.path, media),
@@ -50,7 +53,9 @@ def _video(subject: Subject) -> Iterator[Finding]:
     elif not isinstance(media, VideoFacts):
         yield subject.finding(
             FORMAT,
-            f"the authorization video is a {(file.format or '').upper()} file with no video track",
+            _("the authorization video is a {format} file with no video track").format(
+                format=(file.format or "").upper()
+            ),
             actual=file.format,
             limit=limit,
         )
@@ -61,7 +66,9 @@ def _letter(subject: Subject) -> Iterator[Finding]:
     if file.format != "pdf":
         yield subject.finding(
             FORMAT,
-            f"the written authorization letter is {(file.format or 'unknown').upper()}, not PDF",
+            _("the written authorization letter is {format}, not PDF").format(
+                format=(file.format or "unknown").upper()
+            ),
             actual=file.format,
             limit="PDF",
         )

@@ -8,12 +8,13 @@ they honour EXIF, and the new file has no EXIF, so it must be written the way it
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import Any
 
-from preflight.hints import ffmpeg_command, rename_command, sibling
+from preflight.hints import ffmpeg_command, sibling
+from preflight.i18n import _
 from preflight.limits import (
     ASPECT_TOLERANCE,
     NAME_CHARSET_TEXT,
@@ -23,12 +24,11 @@ from preflight.limits import (
     PHOTO_NAME_MIN,
     human_bytes,
 )
-from preflight.names import clean_name, describe_chars, outside_charset
 from preflight.probe.facts import ImageFacts
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
-from preflight.rules.file import unjudged
+from preflight.rules.file import misnamed, oversized, unjudged
 
 _SOURCE = "API page: MaterialCosUrl (photo) item 2"
 _LABELS = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP"}
@@ -68,7 +68,7 @@ ANIMATED = Rule(
 RULES: tuple[Rule, ...] = (FORMAT, SIZE, ASPECT, NAME, ANIMATED)
 
 # The file extension a fixed photo is written with: lossless sources stay lossless.
-_TARGET_EXTENSION = {
+TARGET_EXTENSION = {
     "jpeg": "jpg",
     "png": "png",
     "webp": "webp",
@@ -77,7 +77,7 @@ _TARGET_EXTENSION = {
     "tiff": "png",
 }
 # ffmpeg filters that turn a stored picture into the displayed one, per EXIF orientation.
-_UPRIGHT = {
+UPRIGHT = {
     2: ["hflip"],
     3: ["hflip", "vflip"],
     4: ["vflip"],
@@ -94,11 +94,13 @@ def check(subject: Subject) -> Iterator[Finding]:
     yield from _format(subject, image)
     yield from _size(subject, image)
     yield from _aspect(subject, image)
-    yield from _name(subject)
+    yield from misnamed(subject, NAME, PHOTO_NAME_MIN, None, "photo")
     if image is not None and image.frames > 1:
         yield subject.finding(
             ANIMATED,
-            f"the image is animated ({image.frames} frames); a photo avatar needs a still photo",
+            _("the image is animated ({frames} frames); a photo avatar needs a still photo").format(
+                frames=image.frames
+            ),
             actual=image.frames,
             hint=_reencode(subject, image, "still", _extension(subject.file.format)),
         )
@@ -110,7 +112,9 @@ def _format(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
         return
     yield subject.finding(
         FORMAT,
-        f"the content is {fmt.upper()}; a photo must be {FORMAT.limit}",
+        _("the content is {format}; a photo must be {formats}").format(
+            format=fmt.upper(), formats=_(FORMAT.limit)
+        ),
         actual=fmt,
         hint=_reencode(subject, image, "", _extension(fmt)),
     )
@@ -122,27 +126,21 @@ def check_recorded_size(subject: Subject) -> Iterator[Finding]:
 
 
 def _size(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
-    size = subject.file.size
-    if size is None or size <= PHOTO_MAX_BYTES:
-        return
-    yield subject.finding(
-        SIZE,
-        f"file size {human_bytes(size)} is over {human_bytes(PHOTO_MAX_BYTES)}",
-        actual=size,
-        hint=_reencode(subject, image, "smaller", "jpg", quality=3),
-    )
+    hint = functools.partial(_reencode, subject, image, "smaller", "jpg", quality=3)
+    yield from oversized(subject, SIZE, PHOTO_MAX_BYTES, hint)
 
 
 def _aspect(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
     width, height = (image.display_width, image.display_height) if image else (None, None)
     if image is None or not width or not height:
         fmt = (subject.file.format or "?").upper()
-        yield unjudged(subject, ASPECT, f"the displayed size of this {fmt} image could not be read")
+        why = _("the displayed size of this {format} image could not be read").format(format=fmt)
+        yield unjudged(subject, ASPECT, why)
         return
     ratio = width / height
     if any(abs(ratio * h / w - 1) <= ASPECT_TOLERANCE for w, h in PHOTO_ASPECTS):
         return
-    best = _best_crop(width, height)
+    best = best_crop(width, height)
     hint = None
     if best is not None:
         (aspect_w, aspect_h), crop_w, crop_h = best
@@ -150,21 +148,30 @@ def _aspect(subject: Subject, image: ImageFacts | None) -> Iterator[Finding]:
         hint = _reencode(
             subject, image, f"{aspect_w}x{aspect_h}", _extension(subject.file.format), crop
         )
-    stored = (
-        f", stored {image.width}×{image.height} with EXIF orientation {image.orientation}"
-        if image.orientation != 1
-        else ""
-    )
+    if image.orientation != 1:
+        message = _(
+            "aspect {ratio} ({width}×{height} as displayed, stored {stored_width}×{stored_height} "
+            "with EXIF orientation {orientation}) is not one of {aspects}"
+        )
+    else:
+        message = _("aspect {ratio} ({width}×{height} as displayed) is not one of {aspects}")
     yield subject.finding(
         ASPECT,
-        f"aspect {_ratio_text(width, height)} ({width}×{height} as displayed{stored}) is not "
-        f"one of {ASPECTS_TEXT}",
+        message.format(
+            ratio=_ratio_text(width, height),
+            width=width,
+            height=height,
+            stored_width=image.width,
+            stored_height=image.height,
+            orientation=image.orientation,
+            aspects=ASPECTS_TEXT,
+        ),
         actual=f"{_ratio_text(width, height)} ({width}×{height})",
         hint=hint,
     )
 
 
-def _best_crop(width: int, height: int) -> tuple[tuple[int, int], int, int] | None:
+def best_crop(width: int, height: int) -> tuple[tuple[int, int], int, int] | None:
     """The allowed aspect whose centre crop keeps the most pixels (on a tie, the one that
     keeps a portrait a portrait), with the crop's size; None when the image is too small."""
     crops = [
@@ -174,33 +181,6 @@ def _best_crop(width: int, height: int) -> tuple[tuple[int, int], int, int] | No
     ]
     portrait = height > width
     return max(crops, key=lambda c: (c[1] * c[2], (c[2] > c[1]) == portrait), default=None)
-
-
-def _name(subject: Subject) -> Iterator[Finding]:
-    path = PurePosixPath(subject.file.path)
-    stem = path.stem
-    bad = outside_charset(stem)
-    problems = []
-    if len(stem) < PHOTO_NAME_MIN:
-        problems.append(
-            f"has {len(stem)} character{'s' if len(stem) != 1 else ''}, fewer than {PHOTO_NAME_MIN}"
-        )
-    if bad:
-        problems.append(
-            f"contains {describe_chars(bad)}, outside the name charset ({NAME_CHARSET_TEXT})"
-        )
-    if not problems:
-        return
-    cleaned = clean_name(stem, "")
-    if len(cleaned) < PHOTO_NAME_MIN:
-        cleaned = f"{cleaned}_photo" if cleaned else "photo"
-    yield subject.finding(
-        NAME,
-        f"the file name {stem!r} {' and '.join(problems)}; rename it, then update "
-        f"{subject.field} to the new name",
-        actual=stem,
-        hint=rename_command(subject.file.path, cleaned + path.suffix),
-    )
 
 
 def _reencode(
@@ -214,7 +194,7 @@ def _reencode(
     """An ffmpeg command writing the photo upright (as displayed) beside the original."""
     source = subject.file.path
     orientation = image.orientation if image is not None else 1
-    filters = [*_UPRIGHT.get(orientation, []), *([crop] if crop else [])]
+    filters = [*UPRIGHT.get(orientation, []), *([crop] if crop else [])]
     options: dict[str, Any] = {"frames:v": 1}
     if filters:
         options["vf"] = ",".join(filters)
@@ -225,7 +205,7 @@ def _reencode(
 
 
 def _extension(fmt: str | None) -> str:
-    return _TARGET_EXTENSION.get(fmt or "", "jpg")
+    return TARGET_EXTENSION.get(fmt or "", "jpg")
 
 
 def _ratio_text(width: int, height: int) -> str:

@@ -1,22 +1,29 @@
-"""Rules on the request's own fields (SPEC §2): names, enums, lengths, applicability, URLs."""
+"""Rules on the request's own fields (SPEC §2): names, enums, lengths, applicability, URLs; of
+a customization request, or of a zero-shot audio inspection (SPEC §8)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from preflight import materials  # a module: its table imports the file families
 from preflight.fields import (
+    ENDPOINTS,
     FIELDS,
     IDENTITY_FIELDS,
     PREFIX_PLACEHOLDER,
     UPLOAD_PREFIX,
+    ZERO_SHOT,
+    Endpoint,
+    endpoint_of,
     is_url,
     make_type_of,
 )
+from preflight.i18n import _
 from preflight.limits import (
     ANCHOR_NAME_MAX,
     ANCHOR_NAME_MIN,
@@ -26,6 +33,7 @@ from preflight.limits import (
     SEX_TYPES,
     TEXT_DRIVER_MAX,
     TEXT_DRIVER_MIN,
+    ZEROSHOT_LANGUAGES,
     MakeType,
 )
 from preflight.manifest import COMMAND_LINE, FLAG_FIELDS, Manifest
@@ -125,6 +133,57 @@ COS_PATH = Rule(
     "…/customer-pipeline/{digits}/{uuid}/{folder}/{file}",
     "API page: the COS URL of each file field",
 )
+UPLOAD_COLLISION = Rule(
+    "request.upload-collision",
+    "error",
+    "two different local files of one run would be uploaded to the same URL (one would "
+    "overwrite the other)",
+    "one local file per upload URL",
+    "SPEC §2, the emitted request: {prefix}/{folder}/{file name}",
+)
+# The zero-shot audio inspection's fields (1211/62077 English page, 1240/104986 Chinese page).
+_ZEROSHOT_PAGES = "1211/62077, 1240/104986: request parameters"
+AUDIO_URL = Rule(
+    "request.audio-url",
+    "error",
+    "a zero-shot audio inspection without AudioUrl",
+    "required",
+    _ZEROSHOT_PAGES,
+)
+LANGUAGE = Rule(
+    "request.language",
+    "error",
+    "Language of a zero-shot audio inspection not chi, eng or can",
+    " / ".join(ZEROSHOT_LANGUAGES) + " (chi when absent)",
+    "1240/104986 (Chinese page; the English page has no Language)",
+)
+REFERENCE_TEXT = Rule(
+    "request.reference-text",
+    "error",
+    "both ReferenceText and TextId in a zero-shot audio inspection",
+    "ReferenceText or TextId, or neither",
+    _ZEROSHOT_PAGES,
+)
+NO_REFERENCE_TEXT = Rule(
+    "request.no-reference-text",
+    "info",
+    "neither ReferenceText nor TextId: the inspection cannot judge the reading's accuracy",
+    "ReferenceText or TextId, for a more accurate inspection",
+    _ZEROSHOT_PAGES,
+)
+# The codes producers write for the three languages (ISO 639-1, locales), and what they mean.
+_LANGUAGE_CODES = {
+    **dict.fromkeys(("zh", "cn", "zh-cn", "zh_cn", "zho", "cmn", "mandarin"), "chi"),
+    **dict.fromkeys(("en", "en-us", "en_us", "en-gb", "english"), "eng"),
+    **dict.fromkeys(("yue", "zh-hk", "zh_hk", "cantonese"), "can"),
+}
+_GENERIC = (
+    UNKNOWN_FIELD,
+    FIELD_TYPE,
+    COS_PATH,
+    UPLOAD_COLLISION,
+)  # the rules of every endpoint's requests
+_ZEROSHOT_RULES = (AUDIO_URL, LANGUAGE, REFERENCE_TEXT, NO_REFERENCE_TEXT)
 RULES: tuple[Rule, ...] = (
     UNKNOWN_FIELD,
     FIELD_TYPE,
@@ -139,6 +198,8 @@ RULES: tuple[Rule, ...] = (
     AUDIO_ID,
     NOT_APPLICABLE,
     COS_PATH,
+    UPLOAD_COLLISION,
+    *_ZEROSHOT_RULES,
 )
 
 _UPLOAD_PATH = re.compile(UPLOAD_PREFIX.pattern + r"(?P<folder>[^/]+)/(?P<file>[^/]+)$")
@@ -146,21 +207,41 @@ _TEMPLATED_PATH = re.compile(r"/(?P<folder>[^/]+)/(?P<file>[^/]+)")
 _SHOWN_MAX = 80  # characters of a user's value quoted back in a message
 
 
+def rules_of(endpoint: Endpoint) -> tuple[Rule, ...]:
+    """The rules that `check` runs on a request for this endpoint, in catalogue order."""
+    if endpoint is ZERO_SHOT:
+        return tuple(r for r in RULES if r in _GENERIC or r in _ZEROSHOT_RULES)
+    return tuple(r for r in RULES if r not in _ZEROSHOT_RULES)
+
+
 def check(manifest: Manifest) -> Iterator[Finding]:
-    """Every single-request rule, on one manifest's payload."""
+    """Every single-request rule, on one manifest's payload, for the endpoint its fields say
+    it is for."""
     payload = manifest.payload
-    for key in (*manifest.extra_keys, *(k for k in payload if k not in FIELDS)):
-        yield _unknown(key, manifest.source)
-    yield from _types(payload, manifest.source)
-    make_type = make_type_of(payload.get("MakeType"))
     source = manifest.source
+    endpoint = endpoint_of(payload)
+    for key in (*manifest.extra_keys, *(k for k in payload if k not in endpoint.fields)):
+        yield _unknown(key, source, endpoint)
+    yield from _types(payload, endpoint, source)
+    make_type = make_type_of(payload.get("MakeType"))
+    if endpoint is ZERO_SHOT:
+        yield from _zero_shot(payload, source)
+    else:
+        yield from _make(payload, make_type, source)
+    yield from _cos_paths(payload, endpoint, make_type, source)
+
+
+def _make(payload: Mapping[str, Any], make_type: MakeType | None, source: str) -> Iterator[Finding]:
+    """The fields of a customization request."""
     yield from _one_of(MAKE_TYPE, "MakeType", payload, tuple(MAKE_TYPES), source)
     yield from _one_of(SEX_TYPE, "SexType", payload, SEX_TYPES, source)
     yield from _anchor_name(payload.get("AnchorName"), source)
     notes = _text(payload, "Notes")
     if notes is not None and len(notes) > NOTES_MAX:
         yield NOTES.finding(
-            f"Notes has {len(notes)} characters, over the {NOTES_MAX} allowed",
+            _("Notes has {count} characters, over the {max} allowed").format(
+                count=len(notes), max=NOTES_MAX
+            ),
             field="Notes",
             path=source,
             actual=len(notes),
@@ -168,7 +249,39 @@ def check(manifest: Manifest) -> Iterator[Finding]:
     yield from _text_driver(_text(payload, "TextDriver"), source)
     if make_type is not None:
         yield from _per_type(payload, make_type, source)
-    yield from _cos_paths(payload, make_type, source)
+
+
+def _zero_shot(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
+    """The fields of a zero-shot audio inspection."""
+    if not _present(payload, "AudioUrl"):
+        yield AUDIO_URL.finding(
+            _(
+                "AudioUrl is required: the reference recording, a local path or its URL under "
+                "zeroshot/"
+            ),
+            field="AudioUrl",
+            path=source,
+        )
+    if _present(payload, "Language"):
+        yield from _one_of(
+            LANGUAGE, "Language", payload, ZEROSHOT_LANGUAGES, source, _LANGUAGE_CODES
+        )
+    texts = [name for name in ("ReferenceText", "TextId") if _present(payload, name)]
+    if len(texts) == 2:
+        yield REFERENCE_TEXT.finding(
+            _("ReferenceText and TextId are two ways to give the text read: give one, or neither"),
+            field="TextId",
+            path=source,
+        )
+    elif not texts:
+        yield NO_REFERENCE_TEXT.finding(
+            _(
+                "neither ReferenceText nor TextId is given: with the text read (ReferenceText) or "
+                "the TextId of the training text, the inspection is more accurate"
+            ),
+            field="ReferenceText",
+            path=source,
+        )
 
 
 def check_duplicates(
@@ -186,9 +299,12 @@ def check_duplicates(
         for source in sources:
             others = [s for s in sources if s != source]
             if others:
-                message = f"AnchorName {name!r} is also used by {', '.join(others[:3])}"
+                message = _("AnchorName {name} is also used by {sources}").format(
+                    name=repr(name), sources=", ".join(others[:3])
+                )
             elif name in known_anchors:
-                message = f"AnchorName {name!r} is already taken (listed in --known-anchors)"
+                message = _("AnchorName {name} is already taken (listed in --known-anchors)")
+                message = message.format(name=repr(name))
             else:
                 continue
             found.setdefault(source, []).append(
@@ -197,43 +313,99 @@ def check_duplicates(
     return found
 
 
-def _unknown(key: str, source: str) -> Finding:
-    guess = did_you_mean(key, tuple(FIELDS))
+class Upload(NamedTuple):
+    """A local file of one request, and the URL the emitted request uploads it to."""
+
+    source: str  # the manifest
+    field: str
+    url: str
+    size: int | None  # None: not there to upload
+    file: str  # absolute
+
+
+def check_uploads(uploads: Iterable[Upload]) -> dict[str, list[Finding]]:
+    """request.upload-collision, by manifest source: different local files that would land at
+    one upload URL (`lin/authorization.pdf` and `studio/authorization.pdf` both at
+    `…/idcard/authorization.pdf`). Files of one size are taken for copies of one file (the
+    same letter in each request's folder: uploaded twice, alike), as only headers are read."""
+    by_url: dict[str, list[Upload]] = {}
+    for upload in uploads:
+        if upload.size is not None:
+            by_url.setdefault(upload.url, []).append(upload)
+    found: dict[str, list[Finding]] = {}
+    for url, sharing in by_url.items():
+        # each file named from the folder they share: the folders that tell them apart, the
+        # same wherever the run started
+        common = os.path.commonpath([u.file for u in sharing])
+        named = {u.file: os.path.relpath(u.file, common).replace(os.sep, "/") for u in sharing}
+        for upload in sharing:
+            others = sorted({named[u.file] for u in sharing if u.size != upload.size})
+            if not others:
+                continue
+            message = _(
+                "{path} and {others} would both be uploaded to {url}: one would overwrite the "
+                "other; rename one of them"
+            ).format(path=named[upload.file], others=", ".join(others[:3]), url=url)
+            finding = UPLOAD_COLLISION.finding(
+                message, field=upload.field, path=upload.source, actual=url
+            )
+            found.setdefault(upload.source, []).append(finding)
+    return found
+
+
+def _unknown(key: str, source: str, endpoint: Endpoint) -> Finding:
     shown = key[:_SHOWN_MAX]
-    message = f"{shown!r} is not a field of the API" + (
-        f"; did you mean {guess!r}?" if guess else " and is not sent"
+    other = next((e for e in ENDPOINTS if e is not endpoint and key in e.fields), None)
+    guess = did_you_mean(key, tuple(endpoint.fields))
+    if other is not None:
+        message = _("{key} is a field of {other}, not of {endpoint}; it is not sent")
+    elif guess:
+        message = _("{key} is not a field of the API; did you mean {guess}?")
+    else:
+        message = _("{key} is not a field of the API and is not sent")
+    message = message.format(
+        key=repr(shown),
+        guess=repr(guess),
+        other=other and _(other.name),
+        endpoint=_(endpoint.name),
     )
     return UNKNOWN_FIELD.finding(message, field=shown, path=source, actual=shown)
 
 
-def _types(payload: Mapping[str, Any], source: str) -> Iterator[Finding]:
-    for name, spec in FIELDS.items():
+def _types(payload: Mapping[str, Any], endpoint: Endpoint, source: str) -> Iterator[Finding]:
+    for name, spec in endpoint.fields.items():
         value = payload.get(name)
         # None: absent, or JSON null, the same to the API.
         if value is None or isinstance(value, spec.type):
             continue
-        expected = "boolean" if spec.type is bool else "string"
+        expected = _("boolean") if spec.type is bool else _("string")
+        if spec.type is bool:
+            message = _("{field} must be a boolean, not {value}")
+        else:
+            message = _("{field} must be a string, not {value}")
         yield FIELD_TYPE.finding(
-            f"{name} must be a {expected}, not {_type_name(value)}",
+            message.format(field=name, value=_type_name(value)),
             field=name,
             path=source,
             actual=_type_name(value),
             limit=expected,
-            hint=_edit(source, name, _as_bool(value)) if spec.type is bool else None,
+            hint=_edit(source, name, as_bool(value)) if spec.type is bool else None,
         )
 
 
 def _type_name(value: object) -> str:
     if isinstance(value, bool):
-        return "a boolean"
+        return _("a boolean")
     if isinstance(value, str):
-        return f"the string {value[:_SHOWN_MAX]!r}"
-    return {int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
-        type(value), type(value).__name__
-    )
+        return _("the string {value}").format(value=repr(value[:_SHOWN_MAX]))
+    if isinstance(value, int | float):
+        return _("a number")
+    if isinstance(value, list):
+        return _("a list")
+    return _("an object") if isinstance(value, dict) else type(value).__name__
 
 
-def _as_bool(value: object) -> bool | None:
+def as_bool(value: object) -> bool | None:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
@@ -263,18 +435,33 @@ def _present(payload: Mapping[str, Any], name: str) -> bool:
 
 
 def _one_of(
-    rule: Rule, name: str, payload: Mapping[str, Any], allowed: tuple[str, ...], source: str
+    rule: Rule,
+    name: str,
+    payload: Mapping[str, Any],
+    allowed: tuple[str, ...],
+    source: str,
+    aliases: Mapping[str, str] | None = None,
 ) -> Iterator[Finding]:
+    """`aliases`: what other spellings of a value (lowercase) most likely mean."""
     value = payload.get(name)
     if not _present(payload, name):
+        message = _("{field} is required: one of {allowed}")
         yield rule.finding(
-            f"{name} is required: one of {', '.join(allowed)}", field=name, path=source
+            message.format(field=name, allowed=", ".join(allowed)), field=name, path=source
         )
     elif isinstance(value, str) and value not in allowed:
-        guess = did_you_mean(value, allowed)
+        guess = (aliases or {}).get(value.lower()) or did_you_mean(value, allowed)
+        if guess:
+            message = _("{field} {value} is not one of {allowed}; did you mean {guess}?")
+        else:
+            message = _("{field} {value} is not one of {allowed}")
         yield rule.finding(
-            f"{name} {value[:_SHOWN_MAX]!r} is not one of {', '.join(allowed)}"
-            + (f"; did you mean {guess!r}?" if guess else ""),
+            message.format(
+                field=name,
+                value=repr(value[:_SHOWN_MAX]),
+                allowed=", ".join(allowed),
+                guess=repr(guess),
+            ),
             field=name,
             path=source,
             actual=value[:_SHOWN_MAX],
@@ -284,33 +471,45 @@ def _one_of(
 
 def _anchor_name(value: object, source: str) -> Iterator[Finding]:
     if value is None or value == "":
-        yield ANCHOR_NAME.finding("AnchorName is required", field="AnchorName", path=source)
+        yield ANCHOR_NAME.finding(_("AnchorName is required"), field="AnchorName", path=source)
         return
     if not isinstance(value, str):
         return  # request.field-type says it
     problems = []
     if not ANCHOR_NAME_MIN <= len(value) <= ANCHOR_NAME_MAX:
         problems.append(
-            f"has {len(value)} characters ({ANCHOR_NAME_MIN}–{ANCHOR_NAME_MAX} allowed)"
+            _("has {count} characters ({min}–{max} allowed)").format(
+                count=len(value), min=ANCHOR_NAME_MIN, max=ANCHOR_NAME_MAX
+            )
         )
     bad = outside_charset(value)
     if bad:
-        note = " (the API page's own example names contain spaces, but its rule 3 forbids them)"
-        problems.append(
-            f"contains {describe_chars(bad)}, outside {NAME_CHARSET_TEXT}"
-            + (note if " " in bad else "")
-        )
+        if " " in bad:
+            problem = _(
+                "contains {chars}, outside {charset} (the API page's own example names contain "
+                "spaces, but its rule 3 forbids them)"
+            )
+        else:
+            problem = _("contains {chars}, outside {charset}")
+        problems.append(problem.format(chars=describe_chars(bad), charset=_(NAME_CHARSET_TEXT)))
     if problems:
-        suggestion = clean_name(value, "")[:ANCHOR_NAME_MAX]
+        suggestion = anchor_suggestion(value)
         yield ANCHOR_NAME.finding(
-            f"AnchorName {value[:_SHOWN_MAX]!r} " + "; ".join(problems),
+            _("AnchorName {name} {problems}").format(
+                name=repr(value[:_SHOWN_MAX]), problems=_("; ").join(problems)
+            ),
             field="AnchorName",
             path=source,
             actual=value[:_SHOWN_MAX],
-            hint=_edit(
-                source, "AnchorName", suggestion if len(suggestion) >= ANCHOR_NAME_MIN else None
-            ),
+            hint=_edit(source, "AnchorName", suggestion),
         )
+
+
+def anchor_suggestion(value: str) -> str | None:
+    """The AnchorName a charset or length problem most likely meant, when one is long enough:
+    each run of other characters becomes '_' (`Lin Studio` → `Lin_Studio`)."""
+    suggestion = clean_name(value, "")[:ANCHOR_NAME_MAX]
+    return suggestion if len(suggestion) >= ANCHOR_NAME_MIN else None
 
 
 def _text_driver(text: str | None, source: str) -> Iterator[Finding]:
@@ -318,8 +517,9 @@ def _text_driver(text: str | None, source: str) -> Iterator[Finding]:
         return
     if not TEXT_DRIVER_MIN <= len(text) <= TEXT_DRIVER_MAX:
         yield TEXT_DRIVER.finding(
-            f"TextDriver has {len(text)} characters ({TEXT_DRIVER_MIN}–{TEXT_DRIVER_MAX} allowed,"
-            " SSML tags included)",
+            _("TextDriver has {count} characters ({min}–{max} allowed, SSML tags included)").format(
+                count=len(text), min=TEXT_DRIVER_MIN, max=TEXT_DRIVER_MAX
+            ),
             field="TextDriver",
             path=source,
             actual=len(text),
@@ -327,18 +527,18 @@ def _text_driver(text: str | None, source: str) -> Iterator[Finding]:
     problem = _ssml_problem(text) if "<" in text else None
     if problem:
         yield TEXT_DRIVER.finding(
-            f"TextDriver contains malformed SSML: {problem}",
+            _("TextDriver contains malformed SSML: {problem}").format(problem=problem),
             field="TextDriver",
             path=source,
-            actual="malformed SSML",
-            limit="well-formed SSML",
+            actual=_("malformed SSML"),
+            limit=_("well-formed SSML"),
         )
 
 
 def _ssml_problem(text: str) -> str | None:
     """Why the text is not well-formed SSML; plain text with tags is read inside <speak>."""
     if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
-        return "a DOCTYPE or ENTITY declaration is not SSML"
+        return _("a DOCTYPE or ENTITY declaration is not SSML")
     document = text.lstrip()
     if not document.startswith(("<speak", "<?xml")):
         document = f"<speak>{text}</speak>"
@@ -352,40 +552,46 @@ def _ssml_problem(text: str) -> str | None:
 
 
 def _per_type(payload: Mapping[str, Any], make_type: MakeType, source: str) -> Iterator[Finding]:
-    label = f"{make_type.name} ({make_type.label})"
+    label = make_type.titled
     if make_type.identity_required and not any(_present(payload, f) for f in IDENTITY_FIELDS):
         yield IDENTITY_MISSING.finding(
-            f"{label} needs an authorization: IdentityCosUrl (video) or IdentityWrittenCosUrl"
-            " (PDF letter), or both",
+            _(
+                "{type} needs an authorization: IdentityCosUrl (video) or IdentityWrittenCosUrl "
+                "(PDF letter), or both"
+            ).format(type=label),
             field="IdentityCosUrl",
             path=source,
         )
     material = materials.material_for("MaterialCosUrl", make_type)
     if material is not None and not _present(payload, "MaterialCosUrl"):
         yield MATERIAL_MISSING.finding(
-            f"{label} needs MaterialCosUrl: the training {material.name}",
+            _("{type} needs MaterialCosUrl: the training {material}").format(
+                type=label, material=_(material.name)
+            ),
             field="MaterialCosUrl",
             path=source,
         )
     if make_type.name == "ZERO_SHOT_VOICE" and not _present(payload, "AudioId"):
         yield AUDIO_ID.finding(
-            "ZERO_SHOT_VOICE needs the AudioId returned by the audio quality inspection",
+            _("ZERO_SHOT_VOICE needs the AudioId returned by the audio quality inspection"),
             field="AudioId",
             path=source,
         )
     for name in FIELDS:
         if payload.get(name) is not None and not materials.applies(name, make_type):
             yield NOT_APPLICABLE.finding(
-                f"{name} does not apply to {label}; it is left out of the request",
+                _("{field} does not apply to {type}; it is left out of the request").format(
+                    field=name, type=label
+                ),
                 field=name,
                 path=source,
             )
 
 
 def _cos_paths(
-    payload: Mapping[str, Any], make_type: MakeType | None, source: str
+    payload: Mapping[str, Any], endpoint: Endpoint, make_type: MakeType | None, source: str
 ) -> Iterator[Finding]:
-    for name, spec in FIELDS.items():
+    for name, spec in endpoint.fields.items():
         value = _text(payload, name)
         if not spec.is_file or not value or not is_url(value):
             continue
@@ -393,7 +599,7 @@ def _cos_paths(
         problem = _cos_problem(value, folder)
         if problem:
             yield COS_PATH.finding(
-                f"{name} {problem}",
+                _("{field} {problem}").format(field=name, problem=problem),
                 field=name,
                 path=source,
                 actual=value[:200],
@@ -405,23 +611,31 @@ def _cos_problem(url: str, folder: str | None) -> str | None:
     if url.startswith(PREFIX_PLACEHOLDER):  # a template, as --emit-request writes them
         match = _TEMPLATED_PATH.fullmatch(url[len(PREFIX_PLACEHOLDER) :])
         if match is None:
-            return f"does not follow the template {PREFIX_PLACEHOLDER}/{{folder}}/{{file}}"
+            return _("does not follow the template {template}").format(
+                template=f"{PREFIX_PLACEHOLDER}/{{folder}}/{{file}}"
+            )
     else:
         match, problem = _url_path(url)
         if match is None:
             return problem
     if folder is not None and match["folder"] != folder:
-        return f"is in the folder '{match['folder']}/', but this field's files go in '{folder}/'"
+        return _("is in the folder {found}, but this field's files go in {folder}").format(
+            found=f"'{match['folder']}/'", folder=f"'{folder}/'"
+        )
     return None
 
 
 def _url_path(url: str) -> tuple[re.Match[str] | None, str]:
     """The upload path of an object URL, or why the URL has none."""
     if not url.lower().startswith(("https://", "http://")):
-        return None, "is not an http(s) URL of an uploaded object"
+        return None, _("is not an http(s) URL of an uploaded object")
     path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
     match = _UPLOAD_PATH.search(path)
     if match is None and "/customer-pipline/" in path:
-        return None, "spells the prefix 'customer-pipline'; the upload path is 'customer-pipeline'"
-    problem = "does not follow the upload path …/customer-pipeline/{digits}/{uuid}/{folder}/{file}"
+        return None, _(
+            "spells the prefix 'customer-pipline'; the upload path is 'customer-pipeline'"
+        )
+    problem = _("does not follow the upload path {path}").format(
+        path="…/customer-pipeline/{digits}/{uuid}/{folder}/{file}"
+    )
     return match, problem

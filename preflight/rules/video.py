@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from preflight.hints import ffmpeg_command, sibling
+from preflight.i18n import N_, _, counted
 from preflight.limits import (
     ASPECT_TOLERANCE,
     FPS_MAX,
@@ -31,9 +32,11 @@ from preflight.rules.file import unjudged
 _PAGE = "API page: MaterialCosUrl (video) item"
 
 
-def sizes_text(pairs: tuple[tuple[int, int], ...]) -> str:
+def sizes_text(pairs: tuple[tuple[int, int], ...], last: str = " or ") -> str:
+    """`1920×1080 or 1080×1920`; `last` joins the last two (`_(" or ")` in a message: the
+    rules' limits are computed at import, in English)."""
     texts = [f"{w}×{h}" for w, h in pairs]
-    return ", ".join(texts[:-1]) + f" or {texts[-1]}" if len(texts) > 1 else texts[0]
+    return ", ".join(texts[:-1]) + f"{last}{texts[-1]}" if len(texts) > 1 else texts[0]
 
 
 def _ranges() -> str:
@@ -117,9 +120,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Video codecs that an MP4 holds as they are: these remux without re-encoding.
-_MP4_CODECS = frozenset({"AVC", "HEVC", "MPEG-4 Visual", "AV1", "VP9"})
+MP4_CODECS = frozenset({"AVC", "HEVC", "MPEG-4 Visual", "AV1", "VP9"})
 _REENCODE: dict[str, Any] = {"c:v": "libx264", "crf": 18, "preset": "medium", "c:a": "copy"}
-_NO_SIZE = "the file's headers give no frame size"
+_NO_SIZE = N_("the file's headers give no frame size")  # shown with _()
 
 
 def check(subject: Subject) -> Iterator[Finding]:
@@ -142,7 +145,7 @@ def check(subject: Subject) -> Iterator[Finding]:
 def remux_to_mp4(path: str, media: Media | None) -> str:
     """The command that puts the content into an MP4: a lossless remux when the codec fits."""
     target = sibling(path, "remux", "mp4")
-    if isinstance(media, VideoFacts) and media.codec in _MP4_CODECS:
+    if isinstance(media, VideoFacts) and media.codec in MP4_CODECS:
         return ffmpeg_command(path, target, c="copy", movflags="+faststart")
     return ffmpeg_command(
         path, target, movflags="+faststart", **{**_REENCODE, "c:a": "aac", "b:a": "192k"}
@@ -156,10 +159,16 @@ def describe_format(fmt: str | None, container: str | None) -> str:
 
 
 def _no_video(subject: Subject, media: AudioFacts) -> Finding:
-    length = f", {_minutes(media.duration_s)}" if media.duration_s else ""
-    what = f"it holds only audio ({media.codec or 'unknown codec'}{length})"
+    codec = media.codec or _("unknown codec")
+    if media.duration_s:
+        message = _("the file has no video track: it holds only audio ({codec}, {duration})")
+    else:
+        message = _("the file has no video track: it holds only audio ({codec})")
     return subject.finding(
-        NO_VIDEO_TRACK, f"the file has no video track: {what}", actual=0, limit="a video track"
+        NO_VIDEO_TRACK,
+        message.format(codec=codec, duration=minutes(media.duration_s or 0)),
+        actual=0,
+        limit=_("a video track"),
     )
 
 
@@ -169,10 +178,13 @@ def _container(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
         return
     ext = subject.file.extension
     named = ext in {e for c in VIDEO_CONTAINERS for e in EXTENSIONS[c]}
+    if named:
+        message = _("the content is {format}, not MP4 or MOV, although the name ends in {ext}")
+    else:
+        message = _("the content is {format}, not MP4 or MOV")
     yield subject.finding(
         CONTAINER,
-        f"the content is {describe_format(fmt, video.container)}, not MP4 or MOV"
-        + (f", although the name ends in '.{ext}'" if named else ""),
+        message.format(format=describe_format(fmt, video.container), ext=f"'.{ext}'"),
         actual=fmt,
         hint=remux_to_mp4(subject.file.path, video),
     )
@@ -198,11 +210,26 @@ def _size(subject: Subject, video: VideoFacts | None) -> Iterator[Finding]:
     cap = VIDEO_4K_MAX_BYTES if four_k else VIDEO_MAX_BYTES
     if size is None or size <= cap:
         return
-    which = "video of any resolution" if video is None else "4K video" if four_k else "video"
+    if video is None:
+        message = _(
+            "file size {size} ({bytes} bytes) is above the {cap} limit for a video of any "
+            "resolution ({cap_bytes} bytes); re-encoding with H.264 at CRF 23 makes it smaller"
+        )
+    elif four_k:
+        message = _(
+            "file size {size} ({bytes} bytes) is above the {cap} limit for a 4K video "
+            "({cap_bytes} bytes); re-encoding with H.264 at CRF 23 makes it smaller"
+        )
+    else:
+        message = _(
+            "file size {size} ({bytes} bytes) is above the {cap} limit for a video "
+            "({cap_bytes} bytes); re-encoding with H.264 at CRF 23 makes it smaller"
+        )
     yield subject.finding(
         SIZE,
-        f"file size {human_bytes(size)} ({size:,} bytes) is above the {human_bytes(cap)} limit "
-        f"for a {which} ({cap:,} bytes); re-encoding with H.264 at CRF 23 makes it smaller",
+        message.format(
+            size=human_bytes(size), bytes=f"{size:,}", cap=human_bytes(cap), cap_bytes=f"{cap:,}"
+        ),
         actual=size,
         limit=f"≤ {human_bytes(cap)}",
         hint=ffmpeg_command(
@@ -219,13 +246,12 @@ def _duration(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     if make_type is None or not make_type.max_duration_s:
         return
     if seconds is None:
-        yield unjudged(subject, DURATION, "the file's headers give no duration")
+        yield unjudged(subject, DURATION, _("the file's headers give no duration"))
         return
     low, high = make_type.min_duration_s, make_type.max_duration_s
     if low <= seconds <= high:
         return
     short = seconds < low
-    bound = f"{_minutes(low)} minimum" if short else f"{_minutes(high)} maximum"
     # Too long: keep the start. A stream copy ends on packet boundaries and overshoots by up
     # to an audio frame (600 s becomes 600.021 s), so cut one second short.
     keep = f"{high - 1:g}"
@@ -236,8 +262,15 @@ def _duration(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     )
     yield subject.finding(
         DURATION,
-        f"duration {_minutes(seconds)} is {'below' if short else 'above'} the {bound} for "
-        f"{make_type.name} ({make_type.label})",
+        (
+            _("duration {duration} is below the {bound} minimum for {type}")
+            if short
+            else _("duration {duration} is above the {bound} maximum for {type}")
+        ).format(
+            duration=minutes(seconds),
+            bound=minutes(low if short else high),
+            type=make_type.titled,
+        ),
         actual=seconds,
         limit=duration_range(make_type),
         hint=cut,
@@ -247,21 +280,30 @@ def _duration(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 def _resolution(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     size = (video.display_width, video.display_height)
     if size[0] is None or size[1] is None:
-        yield unjudged(subject, RESOLUTION, _NO_SIZE)
+        yield unjudged(subject, RESOLUTION, _(_NO_SIZE))
         return
     only_4k = _only_4k(subject)
     allowed = RESOLUTIONS_4K if only_4k else RESOLUTIONS_1080P + RESOLUTIONS_4K
     if size in allowed:
         return
-    turned = ""
+    shown = f"{size[0]}×{size[1]}"
     if video.rotation in (90, 270):
-        turned = f" (stored {video.width}×{video.height}, rotated {video.rotation}°)"
-    needs = f"; {subject.make_type.name} needs 4K" if only_4k and subject.make_type else ""
+        shown = _("{size} (stored {width}×{height}, rotated {degrees}°)").format(
+            size=shown, width=video.width, height=video.height, degrees=video.rotation
+        )
+    if only_4k and subject.make_type:
+        message = _("displayed size {size} is not {allowed}; {type} needs 4K")
+    else:
+        message = _("displayed size {size} is not {allowed}")
     yield subject.finding(
         RESOLUTION,
-        f"displayed size {size[0]}×{size[1]}{turned} is not {sizes_text(allowed)}{needs}",
+        message.format(
+            size=shown,
+            allowed=sizes_text(allowed, _(" or ")),
+            type=subject.make_type.name if subject.make_type else "",
+        ),
         actual=f"{size[0]}×{size[1]}",
-        limit=sizes_text(allowed),
+        limit=sizes_text(allowed, _(" or ")),
         hint=_scale_hint(subject, video),
     )
 
@@ -269,14 +311,18 @@ def _resolution(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 def _aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     aspect = video.display_aspect
     if aspect is None:
-        yield unjudged(subject, ASPECT, _NO_SIZE)
+        yield unjudged(subject, ASPECT, _(_NO_SIZE))
         return
     if any(_near(aspect, w / h) for w, h in VIDEO_ASPECTS):
         return
     yield subject.finding(
         ASPECT,
-        f"display aspect {aspect:.3f} ({_ratio_name(video)}) is not 16:9 (1.778) or "
-        f"9:16 (0.5625) within ±{ASPECT_TOLERANCE:.0%}",
+        _(
+            "display aspect {aspect} ({ratio}) is not 16:9 (1.778) or 9:16 (0.5625) within "
+            "±{tolerance}"
+        ).format(
+            aspect=f"{aspect:.3f}", ratio=_ratio_name(video), tolerance=f"{ASPECT_TOLERANCE:.0%}"
+        ),
         actual=round(aspect, 4),
         hint=_scale_hint(subject, video),
     )
@@ -285,14 +331,16 @@ def _aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 def _pixel_aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     ratio = video.pixel_aspect
     if ratio is None:
-        yield unjudged(subject, PIXEL_ASPECT, "the file's headers give no pixel aspect ratio")
+        yield unjudged(subject, PIXEL_ASPECT, _("the file's headers give no pixel aspect ratio"))
         return
     if _near(ratio, 1.0):
         return
     yield subject.finding(
         PIXEL_ASPECT,
-        f"pixels are not square (pixel aspect {ratio:.3f}): the {video.width}×{video.height} "
-        "frames are stretched on playback (anamorphic)",
+        _(
+            "pixels are not square (pixel aspect {ratio}): the {width}×{height} frames are "
+            "stretched on playback (anamorphic)"
+        ).format(ratio=f"{ratio:.3f}", width=video.width, height=video.height),
         actual=round(ratio, 4),
         hint=ffmpeg_command(
             subject.file.path,
@@ -306,9 +354,9 @@ def _pixel_aspect(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
 def _fps(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     fps = video.fps
     if fps is None:
-        why = "the file's headers give no frame rate"
+        why = _("the file's headers give no frame rate")
         if video.fps_mode == "VFR":  # a Matroska or MPEG-TS too large to count its frames
-            why = "the frame rate varies, and no index gives every frame's time to average"
+            why = _("the frame rate varies, and no index gives every frame's time to average")
         yield unjudged(subject, FPS, why)
         return
     if FPS_MIN <= fps <= FPS_MAX:
@@ -317,7 +365,11 @@ def _fps(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     target = FPS_MIN if low else FPS_MAX
     yield subject.finding(
         FPS,
-        f"frame rate {_fps_text(fps)} fps is {'below' if low else 'above'} {_fps_text(target)} fps",
+        (
+            _("frame rate {fps} fps is below {target} fps")
+            if low
+            else _("frame rate {fps} fps is above {target} fps")
+        ).format(fps=_fps_text(fps), target=_fps_text(target)),
         actual=round(fps, 3),
         hint=_fps_hint(subject, target),
     )
@@ -328,21 +380,29 @@ def _vfr(subject: Subject, video: VideoFacts) -> Iterator[Finding]:
     if subject.file.format not in VIDEO_CONTAINERS:
         return
     if video.fps_mode is None:
-        yield unjudged(subject, VFR, "the file's index gives no frame-rate mode")
+        yield unjudged(subject, VFR, _("the file's index gives no frame-rate mode"))
         return
     if video.fps_mode != "VFR":
         return
     low, high = video.fps_min, video.fps_max
-    span = f" from {_fps_text(low)} to {_fps_text(high)} fps" if low and high else ""
-    average = f" (average {_fps_text(video.fps)} fps)" if video.fps else ""
-    message = f"variable frame rate{span}{average}"
+    message = _("variable frame rate (the index gives no minimum and maximum)")
+    if low and high:
+        message = _("variable frame rate from {low} to {high} fps").format(
+            low=_fps_text(low), high=_fps_text(high)
+        )
+    if video.fps:
+        message += _(" (average {fps} fps)").format(fps=_fps_text(video.fps))
     outside = [v for v in (low, high) if v and not FPS_MIN <= v <= FPS_MAX]
     if outside:
-        rates = " and ".join(f"{_fps_text(v)} fps" for v in outside)
-        message += f"; {rates} {'is' if len(outside) == 1 else 'are'} outside {FPS.limit}"
+        rates = _(" and ").join(f"{_fps_text(v)} fps" for v in outside)
+        said = counted(
+            len(outside), "; {rates} is outside {limit}", "; {rates} are outside {limit}"
+        )
+        message += said.format(rates=rates, limit=_(FPS.limit))
     # A constant rate: the common one inside the limits nearest to the average.
     target = min((25.0, 30.0, 50.0, 60.0), key=lambda r: abs(r - (video.fps or FPS_MIN)))
-    yield subject.finding(VFR, message, actual=[low, high], hint=_fps_hint(subject, target))
+    measured = [low, high] if low and high else None  # never [None, None]: said in words
+    yield subject.finding(VFR, message, actual=measured, hint=_fps_hint(subject, target))
 
 
 def _fps_hint(subject: Subject, rate: float) -> str:
@@ -379,7 +439,9 @@ def _near(value: float, target: float) -> bool:
 def _ratio_name(video: VideoFacts) -> str:
     w, h = video.display_width or 0, video.display_height or 0
     if video.pixel_aspect is not None and not _near(video.pixel_aspect, 1.0):
-        return f"{w}×{h} with pixel aspect {video.pixel_aspect:.3f}"
+        return _("{width}×{height} with pixel aspect {ratio}").format(
+            width=w, height=h, ratio=f"{video.pixel_aspect:.3f}"
+        )
     d = math.gcd(w, h) or 1
     return f"{w // d}:{h // d}"
 
@@ -388,12 +450,12 @@ def _fps_text(fps: float | None) -> str:
     return "?" if fps is None else f"{round(fps, 3):g}"
 
 
-def _minutes(seconds: float) -> str:
+def minutes(seconds: float) -> str:
     """105 → `1 min 45 s`, 120 → `2 min`, 59.5 → `59.5 s`; milliseconds truncated, never
     rounded up onto a bound."""
     whole = math.floor(seconds * 1000 + 1e-6) / 1000  # 119.999 * 1000 is 119998.99…
     minutes, rest = divmod(whole, 60)
-    parts = [f"{int(minutes)} min"] if minutes else []
+    parts = [_("{count} min").format(count=int(minutes))] if minutes else []
     if rest or not parts:
-        parts.append(f"{round(rest, 3):g} s")
+        parts.append(_("{count} s").format(count=f"{round(rest, 3):g}"))
     return " ".join(parts)

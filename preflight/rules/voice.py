@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePosixPath
 
 from preflight.hints import ffmpeg_command, sibling
+from preflight.i18n import N_, _, counted
 from preflight.limits import (
     NAME_CHARSET_TEXT,
     WAV_MIN_SAMPLE_RATE,
@@ -127,6 +128,8 @@ RULES: tuple[Rule, ...] = (
     SAMPLE_RATE,
 )
 
+_KINDS = {"audio": N_("audio"), "video": N_("video"), "image": N_("image")}  # and archive, document
+_KINDS.update(archive=N_("archive"), document=N_("document"))
 _LISTED_MAX = 5  # names quoted in one message before "and N more"
 Recipe = Callable[[], str | None]  # the command that rebuilds the zip, if one can
 
@@ -142,7 +145,9 @@ def check(subject: Subject) -> Iterator[Finding]:
     if file.format != "zip":
         yield subject.finding(
             CORRUPT,
-            f"the content is a {file.format or 'unknown'} archive, not a zip",
+            _("the content is a {format} archive, not a zip").format(
+                format=file.format or "unknown"
+            ),
             actual=file.format,
             hint=f"python3 -m zipfile -c {shlex.quote(sibling(file.path, extension='zip'))} *.wav",
         )
@@ -151,7 +156,7 @@ def check(subject: Subject) -> Iterator[Finding]:
     if not isinstance(facts, ZipFacts):
         return
     if facts.problem is not None:
-        yield subject.finding(CORRUPT, facts.problem, actual=file.format)
+        yield subject.finding(CORRUPT, _(facts.problem), actual=file.format)
         return
     files = [e for e in facts.entries if not e.is_dir]
     wavs = [e for e in files if e.content == "wav" and e.problem is None]
@@ -160,8 +165,9 @@ def check(subject: Subject) -> Iterator[Finding]:
         if entry.problem is not None:
             by_problem.setdefault(entry.problem, []).append(entry.name)
     for problem, names in by_problem.items():  # one finding per cause, naming its entries
-        label = "entry" if len(names) == 1 else "entries"
-        yield subject.finding(CORRUPT, f"{label} {_listed(names)}: {problem}", actual=len(names))
+        said = counted(len(names), "entry {names}: {problem}", "entries {names}: {problem}")
+        message = said.format(names=_listed(names), problem=_(problem))
+        yield subject.finding(CORRUPT, message, actual=len(names))
     yield from _encrypted(subject, files)
     # One fix for every finding below, written when the first of them needs it.
     recipe: Recipe = functools.cache(lambda: _rezip(subject.file.path, wavs))
@@ -180,9 +186,13 @@ def _not_read(subject: Subject, count: int) -> Finding:
     return unjudged(
         subject,
         NON_WAV,
-        f"the content of {_count_of(range(count), 'entry', 'entries')} was not read (a zip of "
-        "so many entries is read only in part), so whether they are WAV files, and their "
-        "sample rates, is unknown",
+        counted(
+            count,
+            "the content of {n} entry was not read (a zip of so many entries is read only in "
+            "part), so whether it is a WAV file, and its sample rate, is unknown",
+            "the content of {n} entries was not read (a zip of so many entries is read only in "
+            "part), so whether they are WAV files, and their sample rates, is unknown",
+        ),
     )
 
 
@@ -191,8 +201,11 @@ def _encrypted(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding]
     if locked:
         yield subject.finding(
             ENCRYPTED,
-            f"{_listed(locked)} {'is' if len(locked) == 1 else 'are'} password-protected; "
-            "zip the WAV files again without a password",
+            counted(
+                len(locked),
+                "{names} is password-protected; zip the WAV files again without a password",
+                "{names} are password-protected; zip the WAV files again without a password",
+            ).format(names=_listed(locked)),
             actual=len(locked),
         )
 
@@ -203,8 +216,10 @@ def _paths(subject: Subject, facts: ZipFacts, recipe: Recipe) -> Iterator[Findin
     for entry in unsafe:
         yield subject.finding(
             UNSAFE_PATH,
-            f"entry '{shown(entry.name)}' has an absolute path or a '..' component, which points "
-            "outside the zip",
+            _(
+                "entry {name} has an absolute path or a '..' component, which points outside "
+                "the zip"
+            ).format(name=f"'{shown(entry.name)}'"),
             actual=shown(entry.name),
             hint=recipe(),
         )
@@ -214,17 +229,20 @@ def _paths(subject: Subject, facts: ZipFacts, recipe: Recipe) -> Iterator[Findin
         if e.name not in unsafe_names and (e.is_dir or _folder(e.name))
     ]
     if nested:
-        advice = "select the WAV files themselves and zip them, without a folder"
-        if all(_is_mac_metadata(name) for name in nested):
-            advice = (
+        advice = _("select the WAV files themselves and zip them, without a folder")
+        if all(is_mac_metadata(name) for name in nested):
+            advice = _(
                 "these are macOS Finder metadata (__MACOSX/); zip the WAV files with a tool "
                 "that leaves it out, e.g. zip -j -X"
             )
+        flat = counted(
+            len(nested),
+            "the zip is not flat: {names} is a folder or in one; {advice}",
+            "the zip is not flat: {names} are folders or in one; {advice}",
+        )
         yield subject.finding(
             FOLDERS,
-            f"the zip is not flat: {_listed(nested)} "
-            f"{'is a folder or in one' if len(nested) == 1 else 'are folders or in one'}; "
-            + advice,
+            flat.format(names=_listed(nested), advice=advice),
             actual=len(nested),
             hint=recipe(),
         )
@@ -237,94 +255,127 @@ def _count(
     if len(wavs) > ZIP_MAX_WAVS:
         yield subject.finding(
             COUNT,
-            f"the zip holds {len(wavs)} WAV files; at most {ZIP_MAX_WAVS} are allowed "
-            "(split them over several voices, or keep the best ones)",
+            _(
+                "the zip holds {count} WAV files; at most {max} are allowed (split them over "
+                "several voices, or keep the best ones)"
+            ).format(count=len(wavs), max=ZIP_MAX_WAVS),
             actual=len(wavs),
         )
     elif len(wavs) < ZIP_MIN_WAVS and not unknown:
         yield subject.finding(
             COUNT,
-            f"the zip holds no WAV file; it needs {ZIP_MIN_WAVS}–{ZIP_MAX_WAVS} WAV files",
+            _("the zip holds no WAV file; it needs {min}–{max} WAV files").format(
+                min=ZIP_MIN_WAVS, max=ZIP_MAX_WAVS
+            ),
             actual=0,
         )
 
 
 def _non_wav(subject: Subject, files: Sequence[ZipEntry], recipe: Recipe) -> Iterator[Finding]:
-    metadata = [e.name for e in files if _is_mac_metadata(e.name) and not e.symlink]
+    metadata = [e.name for e in files if is_mac_metadata(e.name) and not e.symlink]
     if metadata:  # one finding for the Finder's leftovers, however many files it zipped
         yield subject.finding(
             NON_WAV,
-            f"{_listed(metadata)} {'is' if len(metadata) == 1 else 'are'} macOS metadata, "
-            f"not {'a WAV file' if len(metadata) == 1 else 'WAV files'}; leave "
-            f"{'it' if len(metadata) == 1 else 'them'} out of the zip",
+            counted(
+                len(metadata),
+                "{names} is macOS metadata, not a WAV file; leave it out of the zip",
+                "{names} are macOS metadata, not WAV files; leave them out of the zip",
+            ).format(names=_listed(metadata)),
             actual=len(metadata),
             hint=recipe(),
         )
     for entry in files:
-        if _is_mac_metadata(entry.name) and not entry.symlink:
+        if is_mac_metadata(entry.name) and not entry.symlink:
             continue
         if entry.symlink:
-            what = "a symbolic link"
+            what = _("a symbolic link")
         elif entry.content is None or entry.content == "wav" or entry.problem is not None:
             continue  # not read, or a WAV: nothing to say here
         else:
             what = _describe(entry)
         hint: str | None
         if KIND.get(entry.content or "") in ("audio", "video"):
-            base = _basename(entry.name)
-            target = _wav_named(base)
+            base = basename(entry.name)
+            target = wav_named(base)
             hint = ffmpeg_command(base, target)
-            advice = f"convert it to WAV ({shown(target)}) and put that in the zip in its place"
+            advice = _("convert it to WAV ({name}) and put that in the zip in its place").format(
+                name=shown(target)
+            )
         else:
-            hint, advice = recipe(), "leave it out of the zip"
+            hint, advice = recipe(), _("leave it out of the zip")
         yield subject.finding(
             NON_WAV,
-            f"entry '{shown(entry.name)}' is {what}, not a WAV file; {advice}",
+            _("entry {name} is {what}, not a WAV file; {advice}").format(
+                name=f"'{shown(entry.name)}'", what=what, advice=advice
+            ),
             actual="symlink" if entry.symlink else entry.content,
             hint=hint,
         )
 
 
 def _wav_name(subject: Subject, entry: ZipEntry, recipe: Recipe) -> Iterator[Finding]:
-    base = _basename(entry.name)
+    base = basename(entry.name)
     stem, extension = split_name(base)
     if extension != "wav":
-        said = f"ends in '.{extension}'" if extension is not None else "has no extension"
+        if extension is not None:
+            said = _(
+                "WAV entry {name} ends in {extension}; the extension must be lowercase '.wav' "
+                "(rename it {new}, then zip it again)"
+            )
+        else:
+            said = _(
+                "WAV entry {name} has no extension; the extension must be lowercase '.wav' "
+                "(rename it {new}, then zip it again)"
+            )
         yield subject.finding(
             EXTENSION_CASE,
-            f"WAV entry '{shown(entry.name)}' {said}; the extension must be lowercase '.wav' "
-            f"(rename it {shown(_wav_named(base))}, then zip it again)",
+            said.format(
+                name=f"'{shown(entry.name)}'",
+                extension=f"'.{extension}'",
+                new=shown(wav_named(base)),
+            ),
             actual=f".{extension}" if extension is not None else "",
             hint=recipe(),
         )
     if outside_charset(stem):
         yield subject.finding(
             FILENAME,
-            f"WAV entry '{shown(entry.name)}': the name '{shown(stem)}' may only contain "
-            f"{NAME_CHARSET_TEXT} (no spaces, dots or other characters; rename it "
-            f"{shown(_wav_named(base))}, then zip it again)",
+            _(
+                "WAV entry {name}: the name {stem} may only contain {charset} (no spaces, dots "
+                "or other characters; rename it {new}, then zip it again)"
+            ).format(
+                name=f"'{shown(entry.name)}'",
+                stem=f"'{shown(stem)}'",
+                charset=_(NAME_CHARSET_TEXT),
+                new=shown(wav_named(base)),
+            ),
             actual=shown(stem),
             hint=recipe(),
         )
 
 
 def _sample_rate(subject: Subject, entry: ZipEntry, recipe: Recipe) -> Iterator[Finding]:
-    if not _low_rate(entry):
+    if not low_rate(entry):
         return
-    target = _wav_named(_basename(entry.name), _RESAMPLED_TAG)
+    target = wav_named(basename(entry.name), _RESAMPLED_TAG)
     yield subject.finding(
         SAMPLE_RATE,
-        f"WAV entry '{shown(entry.name)}' is sampled at "
-        f"{entry.wav.sample_rate if entry.wav else '?'} Hz, below {WAV_MIN_SAMPLE_RATE} Hz; "
-        f"resample it to {shown(target)} (better still, export it again from the original "
-        f"recording at {WAV_MIN_SAMPLE_RATE} Hz or more) and put the new file in the zip in "
-        "its place",
+        _(
+            "WAV entry {name} is sampled at {rate} Hz, below {min} Hz; resample it to {new} "
+            "(better still, export it again from the original recording at {min} Hz or more) "
+            "and put the new file in the zip in its place"
+        ).format(
+            name=f"'{shown(entry.name)}'",
+            rate=entry.wav.sample_rate if entry.wav else "?",
+            min=WAV_MIN_SAMPLE_RATE,
+            new=shown(target),
+        ),
         actual=entry.wav.sample_rate if entry.wav else None,
         hint=recipe(),
     )
 
 
-def _low_rate(entry: ZipEntry) -> bool:
+def low_rate(entry: ZipEntry) -> bool:
     return entry.wav is not None and entry.wav.sample_rate < WAV_MIN_SAMPLE_RATE
 
 
@@ -335,8 +386,9 @@ def check_recorded_size(subject: Subject) -> Iterator[Finding]:
     if size is not None and size > ZIP_MAX_AUDIO_BYTES:
         yield subject.finding(
             TOTAL_SIZE,
-            f"the zip is {human_bytes(size)}, so the audio in it is above "
-            f"{human_bytes(ZIP_MAX_AUDIO_BYTES)}",
+            _("the zip is {size}, so the audio in it is above {max}").format(
+                size=human_bytes(size), max=human_bytes(ZIP_MAX_AUDIO_BYTES)
+            ),
             actual=size,
         )
 
@@ -347,13 +399,16 @@ def _total_size(subject: Subject, files: Sequence[ZipEntry]) -> Iterator[Finding
     if total > ZIP_MAX_AUDIO_BYTES:
         yield subject.finding(
             TOTAL_SIZE,
-            f"the {_count_of(audio, 'audio file declares', 'audio files declare')} "
-            f"{human_bytes(total)} in total, above {human_bytes(ZIP_MAX_AUDIO_BYTES)}",
+            counted(
+                len(audio),
+                "the {n} audio file declares {size} in total, above {max}",
+                "the {n} audio files declare {size} in total, above {max}",
+            ).format(size=human_bytes(total), max=human_bytes(ZIP_MAX_AUDIO_BYTES)),
             actual=total,
         )
 
 
-def _wav_named(base: str, tag: str = "") -> str:
+def wav_named(base: str, tag: str = "") -> str:
     """A name the zip accepts for a WAV made from `base`, never `base` itself:
     'My Voice.WAV' → 'My_Voice.wav', or with the tag '24k' 'My_Voice-24k.wav'."""
     stem, _ = split_name(base)
@@ -373,7 +428,7 @@ def _parts(name: str) -> list[str]:
     return _SEPARATORS.split(name)
 
 
-def _basename(name: str) -> str:
+def basename(name: str) -> str:
     return _parts(name)[-1]
 
 
@@ -392,13 +447,13 @@ def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
     for entry in wavs:
         # Where zipfile's extraction puts the member: empty, '.' and '..' parts dropped.
         member = "/".join([folder, *(p for p in entry.name.split("/") if p not in ("", ".", ".."))])
-        base = _basename(entry.name)
-        if _low_rate(entry):
-            resampled = str(PurePosixPath(member).with_name(_wav_named(base, _RESAMPLED_TAG)))
+        base = basename(entry.name)
+        if low_rate(entry):
+            resampled = str(PurePosixPath(member).with_name(wav_named(base, _RESAMPLED_TAG)))
             steps.append(ffmpeg_command(member, resampled, ar=WAV_MIN_SAMPLE_RATE))
             member = resampled
-        elif _badly_named(base):
-            renamed = str(PurePosixPath(member).with_name(_wav_named(base)))
+        elif badly_named(base):
+            renamed = str(PurePosixPath(member).with_name(wav_named(base)))
             steps.append(shlex.join(["mv", member, renamed]))
             member = renamed
         members.append(member)
@@ -406,31 +461,30 @@ def _rezip(path: str, wavs: Sequence[ZipEntry]) -> str | None:
     return " && ".join(steps)
 
 
-def _badly_named(base: str) -> bool:
+def badly_named(base: str) -> bool:
     stem, extension = split_name(base)
     return extension != "wav" or bool(outside_charset(stem))
 
 
-def _is_mac_metadata(name: str) -> bool:
+def is_mac_metadata(name: str) -> bool:
     """What the macOS Finder adds to a zip: AppleDouble `._` files, `__MACOSX/`, .DS_Store."""
-    base = _basename(name) or name.rstrip("/")
+    base = basename(name) or name.rstrip("/")
     return name.startswith("__MACOSX/") or base.startswith("._") or base == ".DS_Store"
 
 
 def _describe(entry: ZipEntry) -> str:
     if entry.size == 0:
-        return "empty"
+        return _("empty")
     if entry.content == "unknown":
-        return "in no format preflight recognises"
+        return _("in no format preflight recognises")
     kind = KIND.get(entry.content or "")
-    return f"{(entry.content or '').upper()} {kind + ' ' if kind else ''}data"
-
-
-def _count_of(items: Sequence[object], one: str, many: str) -> str:
-    return f"1 {one}" if len(items) == 1 else f"{len(items)} {many}"
+    fmt = (entry.content or "").upper()
+    if kind:
+        return _("{format} {kind} data").format(format=fmt, kind=_(_KINDS[kind]))
+    return _("{format} data").format(format=fmt)
 
 
 def _listed(names: Sequence[str]) -> str:
     listed = ", ".join(f"'{shown(n)}'" for n in names[:_LISTED_MAX])
     more = len(names) - _LISTED_MAX
-    return f"{listed} and {more} more" if more > 0 else listed
+    return _("{listed} and {count} more").format(listed=listed, count=more) if more > 0 else listed

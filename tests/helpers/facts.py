@@ -16,8 +16,12 @@ from preflight.limits import MAKE_TYPES
 from preflight.manifest import Manifest
 from preflight.probe.facts import (
     AudioFacts,
+    Face,
+    FaceFacts,
+    FaceFrame,
     FileFacts,
     ImageFacts,
+    SpeechFacts,
     VideoFacts,
     WavFacts,
     ZipEntry,
@@ -112,3 +116,34 @@ def photo(**changes: Any) -> FileFacts:
     return _changed(
         FileFacts("photo/lin_portrait.jpg", "file", 800_000, "jpeg", "image", media=media), changes
     )
+
+
+def face(x: int = 390, y: int = 500, side: int = 300, *, turned: bool = False) -> Face:
+    """A face box; by default centred in a 1080-wide frame, large enough in 1920 high."""
+    return Face(x, y, side, side, turned)
+
+
+def faces_seen(
+    *frames: tuple[Face, ...], width: int = 1080, height: int = 1920, photo: bool = False
+) -> FaceFacts:
+    """What the face scan found: one tuple of faces a frame (a video's, a second apart)."""
+    timed = tuple(FaceFrame(None if photo else float(i), faces) for i, faces in enumerate(frames))
+    return FaceFacts(width, height, timed)
+
+
+def heard(source: str = "take1.wav", **changes: Any) -> SpeechFacts:
+    """A recording's speech facts that pass every speech rule (but a voice zip's total: 200 s
+    of speech in 240 s of clean 48 kHz audio)."""
+    good = SpeechFacts(
+        source,
+        sample_rate=48_000,
+        seconds=240.0,
+        peak_dbfs=-3.0,
+        speech_dbfs=-20.0,
+        speech_s=200.0,
+        leading_s=0.3,
+        trailing_s=0.4,
+        bandwidth_hz=16_000.0,
+        snr_db=40.0,
+    )
+    return replace(good, **changes)

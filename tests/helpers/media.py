@@ -40,21 +40,32 @@ def make_video(
     video: bool = True,
     codec: str = "libx264",
     extra: tuple[str, ...] = (),
+    speech: Path | None = None,
+    picture: Path | None = None,
 ) -> Path:
-    """A tiny real video; the container follows the extension (use -f via `extra`)."""
+    """A tiny real video; the container follows the extension (use -f via `extra`). Its sound
+    is silence, or the recording `speech` looped; its picture plain grey, or the photograph
+    `picture` in the middle, 5/6 of the frame's height."""
     inputs: list[str] = []
     maps: list[str] = []
-    if video:
+    filters = [f"setsar={sar}"] if sar else []
+    if video and picture is not None:
+        inputs += ["-loop", "1", "-framerate", str(fps), "-i", str(picture)]
+        filters[:0] = [f"scale=-2:{height * 5 // 6}", f"pad={width}:{height}:-1:-1:gray"]
+    elif video:
         inputs += ["-f", "lavfi", "-i", f"color=c=gray:size={width}x{height}:rate={fps}"]
-    if audio:
+    if audio and speech is not None:
+        inputs += ["-stream_loop", "-1", "-i", str(speech)]
+    elif audio:
         inputs += ["-f", "lavfi", "-i", "anullsrc=r=24000:cl=mono"]
     args = [*inputs, "-t", str(duration)]
     if video:
         args += ["-c:v", codec]
-        if codec == "libx264":
-            args += ["-preset", "ultrafast", "-crf", "51", "-pix_fmt", "yuv420p"]
-        if sar:
-            args += ["-vf", f"setsar={sar}"]
+        if codec == "libx264":  # a face stays a face at 36; a grey picture needs no more than 51
+            crf = "36" if picture is not None else "51"
+            args += ["-preset", "ultrafast", "-crf", crf, "-pix_fmt", "yuv420p"]
+        if filters:
+            args += ["-vf", ",".join(filters)]
     if audio:
         args += ["-c:a", "aac", "-b:a", "16k"]
     args += [*maps, *extra]
@@ -83,6 +94,32 @@ def wav_bytes(
     body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
     body += b"data" + struct.pack("<I", len(data)) + data
     return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def make_audio(
+    path: Path,
+    *,
+    seconds: float = 12.0,
+    rate: int = 44100,
+    codec: tuple[str, ...] = (),
+    bitrate: str | None = None,
+    speech: Path | None = None,
+) -> Path:
+    """A real audio file, `seconds` long at `rate`: a tone, or the recording `speech` looped.
+    The format follows the extension (or `codec`, e.g. ("-c:a", "wmav2")), at `bitrate`
+    ("64k") when given."""
+    tone = ["-f", "lavfi", "-i", f"sine=frequency=220:sample_rate={rate}"]
+    source = ["-stream_loop", "-1", "-i", str(speech)] if speech else tone
+    options = [
+        "-t",
+        str(seconds),
+        "-ar",
+        str(rate),
+        *codec,
+        *(("-b:a", bitrate) if bitrate else ()),
+    ]
+    run_ffmpeg(*source, *options, str(path))
+    return path
 
 
 def make_zip(path: Path, members: dict[str, bytes], **kwargs: Any) -> Path:

@@ -12,19 +12,20 @@ from pathlib import Path
 
 import pytest
 from harness import FACTS_READ, check_cli, run_cli, sandbox, snapshot
-from helpers.media import make_photo
+from helpers.media_faces import face_photo
 from hostile import manifest
 
 from preflight.engine import run
 from preflight.settings import Settings
 
-GOOD = {"width": 100, "height": 100, "fmt": "PNG"}  # a square photo: passes
-TALL = {"width": 300, "height": 400, "fmt": "PNG"}  # 3:4: photo.aspect
+GOOD = (300, 300)  # a square photo of a face: passes
+TALL = (300, 400)  # 3:4: photo.aspect
 
 
-def _photo(path: Path, **spec: object) -> Path:
+def _photo(path: Path, size: tuple[int, int]) -> Path:
+    """A PNG of `size` showing a face (a photo without one fails face.count)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return make_photo(path, **spec)  # type: ignore[arg-type]
+    return face_photo(path, size=size, faces=((0, 0, size[0]),))
 
 
 def _repo(root: Path) -> Path:
@@ -40,8 +41,8 @@ def test_dotdot_after_a_symlink_checks_the_file_the_system_opens(tmp_path: Path)
     """`a/link/../photo.png` with `link` → `elsewhere/deep` opens `elsewhere/photo.png`: that
     file, not the `a/photo.png` a lexical reading finds, is checked and shown."""
     repo = _repo(tmp_path)
-    _photo(repo / "a" / "photo.png", **GOOD)  # what a lexical reading would check
-    _photo(repo / "elsewhere" / "photo.png", **TALL)  # what an uploader gets
+    _photo(repo / "a" / "photo.png", GOOD)  # what a lexical reading would check
+    _photo(repo / "elsewhere" / "photo.png", TALL)  # what an uploader gets
     (repo / "elsewhere" / "deep").mkdir()
     (repo / "a" / "link").symlink_to(repo / "elsewhere" / "deep", target_is_directory=True)
     value = "a/link/../photo.png"
@@ -57,8 +58,8 @@ def test_dotdot_after_a_symlink_checks_the_file_the_system_opens(tmp_path: Path)
 
 def test_dotdot_through_a_symlink_out_of_the_repository_is_refused(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
-    _photo(repo / "photo.png", **GOOD)  # lexically, `out/../photo.png` is this one
-    _photo(tmp_path / "photo.png", **GOOD)
+    _photo(repo / "photo.png", GOOD)  # lexically, `out/../photo.png` is this one
+    _photo(tmp_path / "photo.png", GOOD)
     (tmp_path / "deep").mkdir()
     (repo / "out").symlink_to(tmp_path / "deep", target_is_directory=True)
     manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="out/../photo.png")
@@ -71,7 +72,7 @@ def test_dotdot_through_a_symlink_out_of_the_repository_is_refused(tmp_path: Pat
 
 def test_dotdot_without_symlinks_reads_as_before(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
-    _photo(repo / "shared" / "photo.png", **GOOD)
+    _photo(repo / "shared" / "photo.png", GOOD)
     (repo / "lin").mkdir()
     manifest(
         repo / "lin" / "request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="../shared/photo.png"
@@ -98,7 +99,7 @@ def test_dotdot_after_a_symlink_on_the_command_line_checks_what_the_system_opens
     (repo / "a").mkdir()
     (repo / "a" / "link").symlink_to(repo / "elsewhere" / "deep", target_is_directory=True)
     for folder, spec in (("a", GOOD), ("elsewhere", TALL)):  # `a/…`: the lexical reading's
-        _photo(repo / folder / "photo.png", **spec)
+        _photo(repo / folder / "photo.png", spec)
         if source is not None:
             manifest(
                 repo / folder / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="photo.png"
@@ -126,11 +127,11 @@ def test_a_template_value_checks_the_local_file_it_stands_for(tmp_path: Path) ->
     (finding,) = run.findings("repo/photo/lin_portrait.png")
     assert template in finding["message"]
 
-    _photo(repo / "photo" / "lin_portrait.png", **TALL)
+    _photo(repo / "photo" / "lin_portrait.png", TALL)
     run = check_cli(tmp_path, "repo", expect={"repo/photo/lin_portrait.png": "photo.aspect"})
     assert run.code == 1
 
-    _photo(repo / "photo" / "lin_portrait.png", **GOOD)
+    _photo(repo / "photo" / "lin_portrait.png", GOOD)
     run = check_cli(
         tmp_path, "repo", "--cos-prefix", f"https://b.example/customer-pipeline/1/{'0' * 32}/"
     )
@@ -152,7 +153,7 @@ def test_a_template_value_checks_the_local_file_it_stands_for(tmp_path: Path) ->
 )
 def test_other_schemes_fail_the_request(tmp_path: Path, value: str) -> None:
     repo = _repo(tmp_path)
-    _photo(tmp_path / "lin.png", **GOOD)
+    _photo(tmp_path / "lin.png", GOOD)
     manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl=value)
     run = check_cli(tmp_path, "repo")
     assert run.code == 1
@@ -166,7 +167,7 @@ def test_other_schemes_fail_the_request(tmp_path: Path, value: str) -> None:
 def test_a_manifest_linked_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     outside = tmp_path / "outside"
-    _photo(outside / "lin_portrait.png", **GOOD)
+    _photo(outside / "lin_portrait.png", GOOD)
     manifest(outside / "real.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
     manifest(outside / "other.request.json", "IMAGE_PHOTO", "Mo", MaterialCosUrl="lin_portrait.png")
     (repo / "lin.request.json").symlink_to(outside / "real.request.json")
@@ -200,7 +201,7 @@ def test_a_file_git_does_not_have_is_a_finding(tmp_path: Path) -> None:
     untracked file is an error, elsewhere a warning; once staged, nothing."""
     repo = tmp_path / "repo"
     _git(tmp_path, "init", "-q", "repo")
-    _photo(repo / "lin_portrait.png", **GOOD)
+    _photo(repo / "lin_portrait.png", GOOD)
     manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
     _git(repo, "add", "lin.request.json")
     before = snapshot(repo)
@@ -226,7 +227,7 @@ def test_a_file_git_does_not_have_is_a_finding(tmp_path: Path) -> None:
 def test_without_git_or_a_real_repository_nothing_is_said(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     _git(tmp_path, "init", "-q", "repo")
-    _photo(repo / "lin_portrait.png", **GOOD)
+    _photo(repo / "lin_portrait.png", GOOD)
     manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
     no_git = tmp_path / "bin"  # a PATH without git (with the sandbox's unshare, if any)
     no_git.mkdir()
@@ -237,7 +238,7 @@ def test_without_git_or_a_real_repository_nothing_is_said(tmp_path: Path) -> Non
     assert run.code == 0 and not run.findings("lin_portrait.png"), run.stdout + run.stderr
 
     fake = _repo(tmp_path / "fake")  # a `.git` folder that is no repository
-    _photo(fake / "lin_portrait.png", **GOOD)
+    _photo(fake / "lin_portrait.png", GOOD)
     manifest(fake / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="lin_portrait.png")
     run = run_cli(tmp_path, "lin.request.json", cwd=fake, env={"PRE_COMMIT": "1"})
     assert run.code == 0 and not run.findings("lin_portrait.png"), run.stdout
@@ -257,7 +258,7 @@ def test_a_submodule_is_part_of_the_checkout_and_another_repository_is_not(
     asked about it."""
     other = tmp_path / "other"
     _git(tmp_path, "init", "-q", "other")
-    _photo(other / "photo.png", **GOOD)
+    _photo(other / "photo.png", GOOD)
     manifest(other / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="photo.png")
     _git(other, "add", ".")
     _git(other, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "media")
@@ -304,7 +305,7 @@ def test_a_junction_to_another_repository_leads_out_like_a_symlink(tmp_path: Pat
     import _winapi
 
     other = _repo(tmp_path / "elsewhere")
-    _photo(other / "photo.png", **GOOD)
+    _photo(other / "photo.png", GOOD)
     manifest(other / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="photo.png")
     repo = _repo(tmp_path)
     _winapi.CreateJunction(str(other), str(repo / "linked"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from harness import check_cli, refused, run_cli, snapshot
-from helpers.media import make_photo
+from helpers.media_faces import face_photo
 from hostile import manifest
 
 from preflight import outputs
@@ -23,7 +23,7 @@ def _repository(root: Path) -> tuple[Path, Path]:
     """A git work tree holding one passing request, and beside it a folder with a victim file."""
     repo = root / "repo"
     (repo / ".git").mkdir(parents=True)
-    make_photo(repo / "portrait.png", width=100, height=100, fmt="PNG")
+    face_photo(repo / "portrait.png", size=(300, 300))  # passes, its face too
     manifest(repo / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="portrait.png")
     outside = root / "outside"
     outside.mkdir()

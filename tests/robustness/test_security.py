@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from harness import check_cli, sandbox, snapshot
-from helpers.media import make_pdf, make_photo, make_video, make_zip, wav_bytes
+from helpers.media import make_pdf, make_video, make_zip, wav_bytes
+from helpers.media_faces import face_photo
 from hostile import manifest
 
 from preflight.reporters.formats import REPORTERS
@@ -29,7 +30,7 @@ def _work_tree(root: Path) -> tuple[Path, Path]:
     """A git work tree (`repo`) and, beside it, a photo outside it."""
     repo = root / "repo"
     (repo / ".git").mkdir(parents=True)
-    outside = make_photo(root / "outside.png", width=100, height=100, fmt="PNG")
+    outside = face_photo(root / "outside.png", size=(300, 300))  # passes, its face too
     return repo, outside
 
 
@@ -165,8 +166,25 @@ FORBIDDEN_MODULES = {
 }
 ALLOWED_MODULES = {"urllib.parse"}  # string functions only (reporters quote file URIs)
 # Spawned workers (macOS, Windows) are this interpreter, started without a shell (shell= fails);
-# git.py runs `git ls-files` (file.untracked), without a shell either.
-ALLOWED_IN = {"subprocess": {PACKAGE / "probe" / "pool.py", PACKAGE / "git.py"}}
+# git.py runs `git ls-files` (file.untracked), without a shell either; probe/speech.py runs
+# the imageio-ffmpeg binary (an argument list) to decode audio for the speech analysis;
+# probe/faces.py and probe/frames.py run it to decode a video's keyframes, or every frame;
+# probe/preview.py to decode the frames of the html report (local files only, by whitelist);
+# fix/execute.py runs it to write the conforming copies of `preflight fix`.
+# probe/pool.py passes a new worker's pipes to its maker over a socketpair (AF_UNIX, never a
+# network address: test_the_pool_socket_is_a_local_pair).
+ALLOWED_IN = {
+    "socket": {PACKAGE / "probe" / "pool.py"},
+    "subprocess": {
+        PACKAGE / "probe" / "pool.py",
+        PACKAGE / "git.py",
+        PACKAGE / "probe" / "speech.py",
+        PACKAGE / "probe" / "faces.py",
+        PACKAGE / "probe" / "frames.py",
+        PACKAGE / "probe" / "preview.py",
+        PACKAGE / "fix" / "execute.py",
+    },
+}
 FORBIDDEN_CALLS = {"system", "popen", "spawnl", "spawnv", "execv", "execl", "execvp", "startfile"}
 
 
@@ -196,6 +214,19 @@ def test_the_package_has_no_network_and_no_shell() -> None:
     assert not problems
 
 
+def test_the_pool_socket_is_a_local_pair() -> None:
+    """The one use of socket: socketpair and fd passing, no address, no connection."""
+    tree = ast.parse((PACKAGE / "probe" / "pool.py").read_text(encoding="utf-8"))
+    used = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "socket"
+    }
+    assert used <= {"socket", "socketpair", "send_fds", "recv_fds"}, used
+
+
 @pytest.mark.skipif(not sandbox(), reason="unshare cannot make a user and network namespace here")
 def test_the_suite_runs_preflight_without_network(tmp_path: Path) -> None:
     """Every check_cli run goes through the sandbox; prove the sandbox has no network."""
@@ -222,7 +253,7 @@ def test_the_suite_runs_preflight_without_network(tmp_path: Path) -> None:
 
 
 def test_only_the_outputs_asked_for_are_written(tmp_path: Path) -> None:
-    make_photo(tmp_path / "portrait.png", width=100, height=100, fmt="PNG")
+    face_photo(tmp_path / "portrait.png", size=(300, 300))
     manifest(tmp_path / "lin.request.json", "IMAGE_PHOTO", "Lin", MaterialCosUrl="portrait.png")
     out = tmp_path.parent / f"{tmp_path.name}-out"
     out.mkdir()
