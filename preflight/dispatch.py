@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from preflight.discover import FileRef
 from preflight.fields import endpoint_of, make_type_of
@@ -24,7 +25,6 @@ from preflight.report import (
     RequestReport,
     Verdict,
 )
-from preflight.request import build_request
 from preflight.rules import file, request, speech
 from preflight.rules.base import Subject
 
@@ -55,13 +55,13 @@ def check_file(subject: Subject) -> Checked:
 
 def check_manifest(
     source: Manifest,
+    body: dict[str, Any],
     refs: Iterable[FileRef],
     facts: dict[Path, FileFacts],
     duplicates: list[Finding],
-    cos_prefix: str | None,
 ) -> RequestReport:
-    """One request: the body preflight would submit, the files it names as read, and the
-    findings of every rule run on them."""
+    """One request: the body preflight would submit (request.build_request's), the files it
+    names as read, and the findings of every rule run on them."""
     if source.readable:
         findings = [*request.check(source), *duplicates]
     else:
@@ -91,7 +91,6 @@ def check_manifest(
         ran += checked
         read = shown.to_dict() if probed else None
         files.append(FileReport(ref.field, ref.shown, shown.kind, read))
-    body = build_request(source.payload, cos_prefix)
     placed = tuple(_placed(f, source, unread) for f in findings)
     return RequestReport(
         source.source, body, tuple(files), placed, checked=tuple(ran), endpoint=endpoint.path

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from preflight import __version__, configure, discover, dispatch, git, hints, manifest
 from preflight.config import Config, Configs
@@ -81,14 +81,18 @@ def survey(
         discover.mark_untracked(discovered, trees, level, started)
         facts = source.all()
     duplicates = request.check_duplicates(discovered.manifests, settings.known_anchors)
+    bodies = {m.source: build_request(m.payload, settings.cos_prefix) for m in discovered.manifests}
     uploads = (
-        _uploads(m, discovered.refs[m.source], facts, settings) for m in discovered.manifests
+        _uploads(m, bodies[m.source], discovered.refs[m.source], facts)
+        for m in discovered.manifests
     )
     collisions = request.check_uploads(u for each in uploads for u in each)
     for manifest_source, shared in collisions.items():
         duplicates.setdefault(manifest_source, []).extend(shared)
     requests = tuple(
-        _request(m, discovered.refs[m.source], facts, duplicates, settings, configs)
+        _request(
+            m, bodies[m.source], discovered.refs[m.source], facts, duplicates, settings, configs
+        )
         for m in discovered.manifests
     )
     files, skipped = [], []
@@ -185,6 +189,7 @@ def _inspection(facts: FileFacts, path: Path, config: Config, strict: bool) -> I
 
 def _request(
     source: Manifest,
+    body: dict[str, Any],
     refs: list[FileRef],
     facts: dict[Path, FileFacts],
     duplicates: dict[str, list[Finding]],
@@ -194,7 +199,7 @@ def _request(
     """The request's findings, at the levels of the configuration of the manifest's folder."""
     own = duplicates.get(source.source, [])
     refs = [_with_near(ref, source, facts) for ref in refs]
-    found = dispatch.check_manifest(source, refs, facts, own, settings.cos_prefix)
+    found = dispatch.check_manifest(source, body, refs, facts, own)
     where = {ref.shown: ref.path for ref in refs}  # a finding's path → the file, for ignores
     if source.source != manifest.COMMAND_LINE:
         where[source.source] = source.folder / os.path.basename(source.source)
@@ -214,12 +219,12 @@ def _with_near(ref: FileRef, source: Manifest, facts: dict[Path, FileFacts]) -> 
 
 
 def _uploads(
-    source: Manifest, refs: list[FileRef], facts: dict[Path, FileFacts], settings: Settings
+    source: Manifest, body: dict[str, Any], refs: list[FileRef], facts: dict[Path, FileFacts]
 ) -> list[request.Upload]:
     """Where each local file of a request goes: the URL its emitted request names."""
     if not source.readable:
         return []
-    payload = build_request(source.payload, settings.cos_prefix)["Payload"]
+    payload = body["Payload"]
     uploads = []
     for ref in refs:
         probed = facts.get(ref.path)

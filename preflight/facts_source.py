@@ -3,11 +3,11 @@ else the probing workers', which start on each file as soon as it is wanted."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight.probe import probing
-from preflight.probe.content import Item, narrowed, wanted, without_work
 from preflight.probe.facts import FileFacts
 from preflight.settings import Settings
 
@@ -62,6 +62,8 @@ class FactsSource:
         deep = self.settings.deep
         if not self.settings.content:
             return
+        from preflight.probe.content import Item, wanted, without_work  # not for --no-content
+
         items = [Item(path, facts, deep) for path, facts in found.items() if wanted(facts, deep)]
         analysed = {item.path: done for item in items if (done := without_work(item)) is not None}
         items = [item for item in items if item.path not in analysed]
@@ -81,3 +83,14 @@ def _cache(settings: Settings) -> FactsCache:
 
     root = settings.config.path.parent if settings.config.path else None
     return FactsCache.open(root or WorkTrees().root(settings.cwd) or settings.cwd)
+
+
+def narrowed(facts: FileFacts, content: bool, deep: bool) -> FileFacts:
+    """The facts a run asked for: a cache entry may hold more than this run's options do."""
+    if facts.faces is not None and not content:
+        facts = replace(facts, faces=None)
+    if facts.speech is not None and not content:
+        facts = replace(facts, speech=None)
+    if facts.deep is not None and not (content and deep):
+        facts = replace(facts, deep=None)
+    return facts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import tomllib
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import Any
 
 from preflight import positions
 from preflight.i18n import _
-from preflight.positions import KeyPath, Position
+from preflight.positions import Position
 
 MANIFEST_MAX_BYTES = 1024**2  # a request is a few hundred bytes: anything larger is not one
 COMMAND_LINE = "<command line>"
@@ -40,9 +41,22 @@ class Manifest:
     missing: bool = False  # the manifest does not exist
     problem: str | None = None  # why the manifest could not be read
     outside_root: str | None = None  # the work tree it is a symlink out of: never read
-    # where each payload key (and each key beside Header and Payload) is written
-    positions: dict[str, Position] = field(default_factory=dict, compare=False)
     problem_at: Position | None = None  # where the syntax error is
+    # The text as read, whether TOML, and whether a body (Header and Payload): for `positions`.
+    written: tuple[str, bool, bool] | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def positions(self) -> dict[str, Position]:
+        """Where each payload key (and each key beside Header and Payload) is written: found
+        once a finding asks (most requests pass, and need no place)."""
+        if self.written is None:
+            return {}
+        text, toml, body = self.written
+        keys = positions.toml_keys(text) if toml else positions.json_keys(text)
+        if not body:
+            return {p[0]: at for p, at in keys.items() if len(p) == 1}
+        where = {p[1]: at for p, at in keys.items() if len(p) == 2 and p[0] == "Payload"}
+        return where | {name: keys[(name,)] for name in self.extra_keys if (name,) in keys}
 
     @property
     def readable(self) -> bool:
@@ -63,12 +77,12 @@ def load(path: Path, shown: str) -> Manifest:
     """Read one manifest; a broken one is a Manifest that says why, with no fields."""
     folder = path.parent
     try:
-        payload, extra, where = _parse(path)
+        payload, extra, written = _parse(path)
     except FileNotFoundError:
         return Manifest(shown, folder, {}, missing=True)
     except _ManifestError as error:
         return Manifest(shown, folder, {}, problem=str(error), problem_at=error.at)
-    return Manifest(shown, folder, payload, extra, positions=where)
+    return Manifest(shown, folder, payload, extra, written=written)
 
 
 def refused(path: Path, shown: str, outside_root: str) -> Manifest:
@@ -95,20 +109,19 @@ class _ManifestError(Exception):
         self.at = at
 
 
-def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...], dict[str, Position]]:
-    """The payload, the keys beside Header and Payload, and where each of them is written."""
-    data, keys = _load(path)
+def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, bool, bool]]:
+    """The payload, the keys beside Header and Payload, and the text as Manifest.written."""
+    data, text = _load(path)
     _check_strings(data)
+    toml = path.suffix == ".toml"
     if "Payload" in data or "Header" in data:
         payload, extra = _body(data)
-        where = {p[1]: at for p, at in keys.items() if len(p) == 2 and p[0] == "Payload"}
-        return payload, extra, where | {name: keys[(name,)] for name in extra if (name,) in keys}
-    return data, (), {p[0]: at for p, at in keys.items() if len(p) == 1}
+        return payload, extra, (text, toml, True)
+    return data, (), (text, toml, False)
 
 
-def _load(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
-    """The manifest's top-level table or object, parsed from UTF-8 text, and where its keys
-    are written."""
+def _load(path: Path) -> tuple[dict[str, Any], str]:
+    """The manifest's top-level table or object, parsed from UTF-8 text, and that text."""
     if not path.exists():
         raise FileNotFoundError(path)
     try:
@@ -138,7 +151,7 @@ def _load(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
         raise _ManifestError(
             _("a manifest is a JSON object, not a {type}").format(type=type(data).__name__)
         )
-    return data, positions.toml_keys(text) if toml else positions.json_keys(text)
+    return data, text
 
 
 def _syntax(language: str, words: str, where: Position | None) -> _ManifestError:

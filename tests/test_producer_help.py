@@ -21,6 +21,7 @@ from preflight.manifest import Manifest, load
 from preflight.positions import json_keys, toml_keys
 from preflight.probe.facts import FileFacts
 from preflight.reporters.text import measured_text
+from preflight.request import build_request
 from preflight.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +169,7 @@ def _checked(facts: FileFacts, make_type: str) -> list[str]:
     }
     ref = FileRef("MaterialCosUrl", Path("/x/video/tom.mp4"), "video/tom.mp4", None)
     source = Manifest("request.toml", Path("/x"), payload)
-    report = check_manifest(source, [ref], {ref.path: facts}, [], None)
+    report = check_manifest(source, build_request(payload, None), [ref], {ref.path: facts}, [])
     return [f.message for f in report.findings if f.rule.startswith("video.")]
 
 

@@ -25,6 +25,7 @@ from preflight.manifest import COMMAND_LINE, Manifest
 from preflight.names import printable
 from preflight.probe.facts import FileFacts
 from preflight.report import Report, RequestReport
+from preflight.rules.file import UNTRACKED
 from preflight.settings import Settings
 
 DEFAULT_FOLDER = "preflight-fixed"
@@ -249,6 +250,8 @@ def _annotated(report: RequestReport, request: RequestFix) -> RequestReport:
     failed = {w.plan.field: w.error for w in request.files if w.error}
     findings = []
     for finding in report.findings:
+        if finding.rule == UNTRACKED.id:  # a copy just made is new to git by nature
+            continue
         reason = reasons.get((finding.rule, finding.field))
         if reason is None and finding.field in failed:
             reason = _("the copy could not be made: {error}").format(error=failed[finding.field])

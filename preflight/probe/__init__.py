@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard, cast
 
 from preflight.i18n import N_
 from preflight.probe.audio import read_at
@@ -130,25 +130,37 @@ def probing(
     return Pool(_probe, workers, _seconds, _unfinished, progress, parallel_from, early)
 
 
+# A header item is a plain (path, shown) tuple; an analysis, a content.Item (a named tuple):
+# told apart by type, so that a run without content analysis never loads its module.
+
+
 def _probe(item: Work) -> FileFacts:
+    if _is_header(item):
+        return probe_file(*item)
     from preflight.probe import content
 
-    return content.analyse(item) if isinstance(item, content.Item) else probe_file(*item)
+    return content.analyse(cast("Analysis", item))
 
 
 def _seconds(item: Work) -> float:
+    if _is_header(item):
+        return PROBE_SECONDS_MAX
     from preflight.probe import content
 
-    return content.seconds(item) if isinstance(item, content.Item) else PROBE_SECONDS_MAX
+    return content.seconds(cast("Analysis", item))
+
+
+def _is_header(item: Work) -> TypeGuard[tuple[Path, str]]:
+    return type(item) is tuple
 
 
 def _unfinished(item: Work, why: str) -> FileFacts:
     """A file whose parser hung or crashed: what its head says, and that it is damaged (or,
     for an analysis, its header facts and why its content was not judged)."""
-    from preflight.probe import content
+    if not _is_header(item):
+        from preflight.probe import content
 
-    if isinstance(item, content.Item):
-        return content.unfinished(item, why)
+        return content.unfinished(cast("Analysis", item), why)
     path, shown = item
     head = probe_file(path, shown, parse=False)
     problem = f"the headers could not be read (the parser {why}): the file is damaged"

@@ -49,17 +49,6 @@ def wanted(facts: FileFacts, deep: bool) -> bool:
     return deep and isinstance(facts.media, VideoFacts) and facts.deep is None
 
 
-def narrowed(facts: FileFacts, content: bool, deep: bool) -> FileFacts:
-    """The facts a run asked for: a cache entry may hold more than this run's options do."""
-    if facts.faces is not None and not content:
-        facts = replace(facts, faces=None)
-    if facts.speech is not None and not content:
-        facts = replace(facts, speech=None)
-    if facts.deep is not None and not (content and deep):
-        facts = replace(facts, deep=None)
-    return facts
-
-
 def seconds(item: Item) -> float:
     """How long the analysis of a file may take."""
     _, facts, deep = item

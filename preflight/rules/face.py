@@ -12,7 +12,6 @@ says whose. A video is judged over its sampled keyframes; findings name the fram
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from statistics import median
 
 from preflight.i18n import _
 from preflight.probe.facts import Face, FaceFacts, FaceFrame, ImageFacts
@@ -139,6 +138,8 @@ def _photo(subject: Subject, faces: FaceFacts) -> Iterator[Finding]:
 
 
 def _video(subject: Subject, faces: FaceFacts) -> Iterator[Finding]:
+    from statistics import median  # here: a run without face analysis need not load it
+
     frames = faces.frames
     seen = [frame for frame in frames if frame.faces]
     share = len(seen) / len(frames)

@@ -334,6 +334,8 @@ def check_uploads(uploads: Iterable[Upload]) -> dict[str, list[Finding]]:
             by_url.setdefault(upload.url, []).append(upload)
     found: dict[str, list[Finding]] = {}
     for url, sharing in by_url.items():
+        if len({u.size for u in sharing}) == 1:
+            continue  # one file, or copies of it
         # each file named from the folder they share: the folders that tell them apart, the
         # same wherever the run started
         common = os.path.commonpath([u.file for u in sharing])
