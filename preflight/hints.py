@@ -12,6 +12,8 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from preflight.i18n import _
+
 if TYPE_CHECKING:
     from preflight.discover import FileRef
     from preflight.fix.plan import FilePlan
@@ -112,4 +114,7 @@ def _plan_hint(plan: FilePlan, manifest: str, fmt: str | None) -> str | None:
     if manifest == COMMAND_LINE:
         return alternative
     command = shlex.join(["preflight", "fix", manifest])
-    return f"{command}  # or: {alternative}" if alternative else command
+    if alternative is None:
+        return command
+    # Translators: a shell command, then a comment (after #) giving the other way to run it.
+    return _("{command}  # or: {alternative}").format(command=command, alternative=alternative)
