@@ -11,6 +11,7 @@ the same finding across runs; the description carries the fix after the message.
 
 from __future__ import annotations
 
+from preflight.i18n import _
 from preflight.report import JSON, Report
 from preflight.reporters.json_report import dumps
 from preflight.reporters.located import fingerprints, located
@@ -26,7 +27,7 @@ def render(report: Report, color: bool = False) -> str:
         issues.append(
             {
                 "description": finding.message
-                + (f" (fix: {finding.hint})" if finding.hint else ""),
+                + (" (" + _("fix:") + f" {finding.hint})" if finding.hint else ""),
                 "check_name": finding.rule,
                 "fingerprint": print_,
                 "severity": SEVERITIES[finding.severity],

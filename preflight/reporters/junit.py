@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from preflight.i18n import _
 from preflight.report import Finding, Report
 from preflight.reporters.located import family
 from preflight.reporters.safe import neutralised
@@ -105,6 +106,6 @@ def _describe(findings: Iterable[Finding], source: str) -> str:
         if finding.limit:
             lines.append(f"limit: {finding.limit}")
         if finding.hint:
-            lines.append(f"fix: {finding.hint}")
+            lines.append(_("fix:") + f" {finding.hint}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

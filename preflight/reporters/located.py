@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from preflight.i18n import _
 from preflight.manifest import COMMAND_LINE
 from preflight.report import Finding, Report, RequestReport
 
@@ -92,4 +93,4 @@ def family(rule_id: str) -> str:
 
 def with_hint(finding: Finding) -> str:
     """The message, and the fix on a line of its own when there is one."""
-    return finding.message + (f"\nfix: {finding.hint}" if finding.hint else "")
+    return finding.message + ("\n" + _("fix:") + f" {finding.hint}" if finding.hint else "")
