@@ -5,6 +5,7 @@ finds black, frozen and cut frames; content facts are cached with the header fac
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,9 @@ from helpers.media_faces import BACKDROP, face_crop, face_photo, face_video, lan
 from PIL import Image
 from runner import invoke, report_of, rules_of
 
-from preflight.probe import content, faces, probe_file
+from preflight.probe import content, decode, faces, probe_file
 from preflight.probe.content import Item, analyse
-from preflight.probe.facts import FileFacts
+from preflight.probe.facts import FileFacts, VideoFacts
 
 DEEP_RULES = {"video.black", "video.freeze", "video.cuts"}
 
@@ -251,3 +252,27 @@ def test_inspect_shows_what_was_measured(tmp_path: Path) -> None:
     code, out = invoke("inspect", str(path))
     assert code == 0
     assert "a face in 1 of 1 frames looked at" in out
+
+
+def test_a_name_that_reads_as_a_protocol_or_an_option_is_decoded_as_the_file_it_is(
+    staying: Path, leaving: Path, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ffmpeg is given `file:` and the absolute path, local files only: a name such as
+    `concat:…|…` or `-i.mp4`, in the folder the run starts in, is the file itself."""
+    monkeypatch.chdir(media)
+    for name in ("concat:staying.mp4|leaving.mp4", "-i.mp4", "http:x.mp4"):
+        (media / name).write_bytes(staying.read_bytes())
+        facts = _analysed(Path(name))
+        assert facts.faces is not None and facts.faces.skipped is None, name
+        assert [len(frame.faces) for frame in facts.faces.frames] == [1, 1], name
+    assert decode.local_input(Path("a.mp4"))[:3] == ["-protocol_whitelist", "file", "-i"]
+
+
+def test_the_time_an_analysis_may_take_is_planned_from_an_hour_at_most(staying: Path) -> None:
+    """A header may claim any duration: the decode reads the first hour, and its time limit
+    counts no more."""
+    facts = probe_file(staying, staying.name)
+    assert isinstance(facts.media, VideoFacts)
+    hour = replace(facts, media=replace(facts.media, duration_s=decode.ANALYSED_S_MAX))
+    years = replace(facts, media=replace(facts.media, duration_s=1e9))
+    assert content.seconds(Item(staying, years, True)) == content.seconds(Item(staying, hour, True))

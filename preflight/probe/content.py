@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from preflight.probe import faces, speech
+from preflight.probe.decode import ANALYSED_S_MAX
 from preflight.probe.facts import (
     FaceFacts,
     FileFacts,
@@ -55,7 +56,7 @@ def seconds(item: Item) -> float:
     duration = facts.media.duration_s if isinstance(facts.media, VideoFacts) else None
     per_second = KEYFRAME_SECONDS_PER_S + (DEEP_SECONDS_PER_S if deep else 0.0)
     audio = speech.SECONDS_PER_S * speech.duration(facts)
-    return SECONDS_MIN + (duration or 0.0) * per_second + audio
+    return SECONDS_MIN + min(duration or 0.0, ANALYSED_S_MAX) * per_second + audio
 
 
 def without_work(item: Item) -> FileFacts | None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from preflight.probe.decode import ANALYSED_S_MAX, local_input
 from preflight.probe.facts import Face, FaceFacts, FaceFrame, VideoFacts
 
 if TYPE_CHECKING:
@@ -120,8 +121,9 @@ def keyframes(
         "info",
         "-skip_frame",
         "nokey",
-        "-i",
-        str(path),
+        "-t",  # the first hour: content.seconds plans the time limit from no more
+        f"{ANALYSED_S_MAX:g}",
+        *local_input(path),
         "-map",
         "0:v:0",
         "-vf",

@@ -9,6 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from preflight.probe.decode import ANALYSED_S_MAX, local_input
 from preflight.probe.facts import FrameFacts, Segment
 
 BLACK_SECONDS = 0.5  # black shorter than this is a fade, not a black stretch
@@ -39,8 +40,9 @@ def frame_facts(path: Path, ffmpeg: str) -> FrameFacts:
         "-nostats",
         "-loglevel",
         "info",
-        "-i",
-        str(path),
+        "-t",  # the first hour: content.seconds plans the time limit from no more
+        f"{ANALYSED_S_MAX:g}",
+        *local_input(path),
         "-map",
         "0:v:0",
         "-vf",

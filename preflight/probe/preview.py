@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from preflight.i18n import N_
+from preflight.probe.decode import local_input
 from preflight.probe.facts import FaceFacts, FileFacts, ImageFacts, VideoFacts, ZipFacts
 
 if TYPE_CHECKING:
@@ -136,15 +137,9 @@ def _frame(path: Path, at: float, stop: threading.Event) -> Picture | None:
         "-hide_banner",
         "-loglevel",
         "error",
-        # Local files only, the name's and any the file itself names (a playlist's segments,
-        # a QuickTime reference): a checked repository never makes a run reach the network.
-        "-protocol_whitelist",
-        "file",
         "-ss",
         f"{at:.3f}",
-        "-i",
-        # `file:` so that no part of the name reads as another protocol (`concat:`, `http:`)
-        f"file:{os.path.abspath(path)}",
+        *local_input(path),
         "-map",
         "0:v:0",
         "-frames:v",

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from preflight.probe.decode import ANALYSED_S_MAX, local_input
 from preflight.probe.facts import (
     AudioFacts,
     FileFacts,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
     Samples = npt.NDArray[np.float32]
 
-ANALYSED_S_MAX = 3600.0  # of audio a file: an hour takes seconds; a 1 GB zip holds six
 SECONDS_PER_S = 0.05  # the time limit of an analysis, a second of audio (it takes ~0.002)
 BLOCK_S = 10  # seconds of audio read at once: 1.9 MB of 48 kHz stereo as float32
 BLOCK_SAMPLES_MAX = 4_000_000  # and never more samples than this (a header may claim anything)
@@ -235,7 +235,7 @@ def _decoded(path: Path, rate: int) -> _Meter:
     import imageio_ffmpeg
     import numpy as np
 
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path)]
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", *local_input(path)]
     command += ["-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(rate)]
     command += ["-t", f"{ANALYSED_S_MAX + 1:g}", "-f", "s16le", "-"]
     meter = _Meter(rate, 1)
