@@ -248,3 +248,23 @@ def test_a_header_that_claims_an_impossible_rate_is_unjudged(tmp_path: Path) -> 
     unjudged = [f for f in found if f.rule == "file.unjudged"]
     assert len(unjudged) == 1 and "4000 Hz" in unjudged[0].message
     assert "zip.sample-rate" in {f.rule for f in found}
+
+
+def test_a_damaged_member_is_a_problem_not_a_shorter_recording(tmp_path: Path) -> None:
+    """A WAV stored in the zip with a byte changed after it was zipped fails its CRC at the
+    end of its read: libsndfile would take the failure for the end of the audio (cffi drops
+    what a read callback raises), so the reader keeps it and the analysis reports it."""
+    import zipfile
+
+    recording = SPEECH.read_bytes()
+    path = make_zip(
+        tmp_path / "voice.zip", {"take01.wav": recording}, compression=zipfile.ZIP_STORED
+    )
+    data = bytearray(path.read_bytes())
+    at = data.index(recording) + len(recording) // 2
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    facts = analysed(path)
+    assert facts.speech is not None
+    (take,) = facts.speech
+    assert take.problem is not None and "CRC" in take.problem

@@ -22,11 +22,11 @@ Per block, vectorised with numpy:
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 import subprocess
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -44,6 +44,8 @@ from preflight.probe.facts import (
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from preflight.probe.archive import Member
 
     Samples = npt.NDArray[np.float32]
 
@@ -139,7 +141,7 @@ def analyse(path: Path, facts: FileFacts) -> tuple[SpeechFacts, ...]:
 
 def _zip(path: Path, facts: ZipFacts) -> list[SpeechFacts]:
     """Each WAV the probe could read, in the zip's order, within one budget of seconds."""
-    from preflight.probe.archive import members
+    from preflight.probe.archive import Member, members
 
     found: list[SpeechFacts] = []
     left = ANALYSED_S_MAX
@@ -155,7 +157,11 @@ def _zip(path: Path, facts: ZipFacts) -> list[SpeechFacts]:
                 def opened(
                     name: str = entry.name, size: int = entry.size, budget: float = left
                 ) -> _Meter:
-                    return _wav(_Member(member(name), size), budget)
+                    stream = Member(member(name), size)
+                    measured = _wav(stream, budget)
+                    if stream.failure is not None:  # libsndfile took it for the audio's end
+                        raise stream.failure
+                    return measured
 
                 found.append(_measured(entry.name, opened))
                 left -= found[-1].seconds
@@ -164,54 +170,17 @@ def _zip(path: Path, facts: ZipFacts) -> list[SpeechFacts]:
     return found
 
 
-class _Member(io.RawIOBase):
-    """A zip member as libsndfile reads it. Its length is the one the directory declares (a
-    member finds its end only by inflating up to it), and a seek moves nothing until a read
-    needs it (libsndfile asks for the length by seeking to the end and back: on the member
-    itself, that inflates it whole, then again from the start)."""
-
-    def __init__(self, member: IO[bytes], size: int) -> None:
-        self.member, self.size = member, size
-        self.at = self.real = 0  # where the reader is, and where the member is
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.at
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.at, io.SEEK_END: self.size}[whence]
-        self.at = max(base + offset, 0)
-        return self.at
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self.at != self.real:
-            self.real = self.member.seek(self.at)
-        data = self.member.read(len(buffer))
-        buffer[: len(data)] = data
-        self.at = self.real = self.real + len(data)
-        return len(data)
-
-    def close(self) -> None:
-        self.member.close()
-        super().close()
-
-
 def _measured(source: str, measure: _Measure) -> SpeechFacts:
     """The facts of one stream; what stops the reading is the stream's problem, not raised."""
     try:
         return measure().facts(source)
-    except (OSError, EOFError, ValueError, RuntimeError, zipfile.BadZipFile) as error:
+    except (OSError, EOFError, ValueError, RuntimeError, zipfile.BadZipFile, zlib.error) as error:
         # libsndfile's errors are RuntimeErrors that carry its own words
         reason = getattr(error, "error_string", None) or str(error) or type(error).__name__
         return SpeechFacts(source, problem=f"its samples cannot be read ({reason})")
 
 
-def _wav(stream: IO[bytes] | _Member, budget: float) -> _Meter:
+def _wav(stream: IO[bytes] | Member, budget: float) -> _Meter:
     """Measure a WAV (a file or a zip member) at its own rate, at most `budget` seconds."""
     import numpy as np
     import soundfile
