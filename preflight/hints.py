@@ -71,16 +71,17 @@ def one_per_file(
     `preflight fix MANIFEST`, and the single ffmpeg command (or rename) for those who want it.
     Per-finding commands would each start from the original, and contradict each other. A
     material finding that no copy can fix (a 1080p video for IMAGE_4K) offers no command."""
-    from preflight.fix.plan import plan_file  # the rules import this module
     from preflight.materials import material_for
 
     findings = list(report.findings)
     for ref in refs:
+        own = [i for i, f in enumerate(findings) if f.path == ref.shown and f.field == ref.field]
         probed = facts.get(ref.path)
         material = material_for(ref.field, make_type)
-        if probed is None or material is None:
-            continue
-        own = [i for i, f in enumerate(findings) if f.path == ref.shown and f.field == ref.field]
+        if not own or probed is None or material is None:
+            continue  # a file with nothing to fix (most): no plan, and no planner loaded
+        from preflight.fix.plan import plan_file  # the rules import this module
+
         shown = replace(probed, path=ref.shown)
         plan, cannot = plan_file(ref.field, make_type, shown, ref.path, [findings[i] for i in own])
         family = {rule.id for rule in material.family.RULES}
