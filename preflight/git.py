@@ -10,10 +10,13 @@ folder (not a repository, another owner's) or takes longer than TIMEOUT_S answer
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 TIMEOUT_S = 10.0
 _BLOCK = 1 << 16
@@ -27,6 +30,8 @@ class Index:
     while the run reads its manifests, and read when asked."""
 
     def __init__(self, root: Path) -> None:
+        import subprocess  # here: a run outside a work tree never pays for its import
+
         self.root = root
         command = [
             *("git", "--no-pager", "-c", "core.fsmonitor=false", "-C", str(root)),
@@ -50,6 +55,8 @@ class Index:
     def has(self, wanted: Collection[str]) -> set[str] | None:
         """Those of `wanted` (paths relative to the work tree, `/`-separated) that the index
         has; None when git cannot tell. Once only: the listing is read as it is streamed."""
+        import subprocess
+
         child, timer = self.child, self.timer
         if child is None or timer is None:
             return None

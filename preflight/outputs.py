@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,6 +26,8 @@ class TargetError(Exception):
 def write_text(file: Path, text: str, mode: int | None = None) -> None:
     """Write `text` (UTF-8) to a new file in `file`'s folder, then move it over `file`.
     `mode`: the new file's permissions (None: mkstemp's, private to the user)."""
+    import tempfile  # here: most runs write nothing, and its import costs milliseconds
+
     handle, partial = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=file.parent)  # O_EXCL
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -44,6 +45,8 @@ def new_partial(file: Path) -> Path:
     """A new empty file beside `file` (O_EXCL: never through a symlink) whose name ends like
     `file`'s, for a writer that is not Python (ffmpeg picks the format by the extension) to
     fill; the caller moves it over `file` when complete, or removes it."""
+    import tempfile
+
     handle, partial = tempfile.mkstemp(
         prefix=f".{file.stem}.", suffix=f".partial{file.suffix}", dir=file.parent
     )

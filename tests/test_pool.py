@@ -67,8 +67,8 @@ def test_a_hung_crashed_or_raising_item_fails_alone(jobs: int) -> None:
 
 
 def test_a_worker_started_early_has_preloaded_and_serves_the_next_batch(start_method: str) -> None:
-    """Spawned, the early worker is the one warm worker; forked, it is a maker, and every
-    worker it makes has loaded what it loaded (once, in the maker)."""
+    """Spawned, the early worker is the one warm worker; forked, it works and makes the
+    others, and every worker it makes has loaded what it loaded (once, in the early worker)."""
     with EarlyWorker(work, preload) as early:
         results = map_contained(work, ["a", "b", "c"], 2, 10, failed, early=early)
     warm = [r for r in results if "+" in r]
@@ -85,15 +85,17 @@ def test_a_worker_started_early_has_preloaded_and_serves_the_next_batch(start_me
 def test_a_made_worker_that_fails_is_reported_as_any_worker_and_the_rest_go_on(
     start_method: str,
 ) -> None:
-    """A worker forked by the maker: its crash is reported with the signal or exit code that
-    the maker saw, its hang costs its item alone, and the maker makes its replacement."""
+    """A worker forked by the early worker: its crash is reported with the signal or exit code
+    that the early worker saw, its hang costs its item alone, and its replacement comes loaded
+    (made by the early worker, or, once that one is lost, started from here and loaded)."""
     with EarlyWorker(work, preload) as early:
         maker = early.worker
         results = map_contained(work, list(FAILING), 2, 0.5, failed, early=early)
-        assert isinstance(maker, pool._Maker) and len(maker.made) > 2  # replacements
+        assert isinstance(maker, pool._Early) and maker.made  # it made the second worker
     assert [r.split("@")[0].rstrip("+") for r in results] == [
         v.rstrip("+") for v in FAILING.values()
     ]
+    assert len({r.split("@")[1] for r in results if "@" in r}) >= 2
     assert all("+" in r for r in results if "@" in r)  # every worker came loaded
     assert _no_children_left()
 
@@ -128,10 +130,12 @@ def test_every_item_is_counted_as_it_finishes_against_those_submitted_so_far() -
     assert all(done <= total <= 3 for done, total in ticks) and ticks[-1] == (3, 3)
 
 
-def test_a_busy_worker_ends_as_soon_as_its_requests_pipe_closes() -> None:
+@pytest.mark.parametrize("start_method", ["spawn"], indirect=True)
+def test_a_busy_worker_ends_as_soon_as_its_requests_pipe_closes(start_method: str) -> None:
     """What ends a worker whose parent has ended where the kernel does not (macOS, Windows):
     the requests pipe closes with the parent, and a thread of the worker ends it then, even in
-    the middle of an item."""
+    the middle of an item. (A forked worker, Linux only, reads its pipe itself: the kernel
+    kills it with its parent, see test_workers_lifecycle, and the pool kills it when busy.)"""
     with Pool(work, 1, 60, failed) as workers:
         workers.submit("hang")
         time.sleep(1)  # the worker is on it

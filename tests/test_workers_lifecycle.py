@@ -39,11 +39,11 @@ def looping(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     "ending", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name
 )
 def test_no_worker_outlives_the_command_line_however_it_ends(
-    looping: list[Path], ending: signal.Signals, start_method: str
+    looping: list[Path], ending: signal.Signals
 ) -> None:
-    """Forked, the two workers are the children of a maker (see preflight.probe.pool)."""
+    """Forked, the second worker is the child of the first (see preflight.probe.pool)."""
     command = [str(PREFLIGHT), "check", "--no-cache", "--jobs", "2", *map(str, looping)]
-    processes = 3 if start_method == "fork" else 2
+    processes = 2
     with subprocess.Popen(command, stdout=subprocess.DEVNULL) as parent:
         workers = descendants(parent.pid, count=processes)
         time.sleep(1)  # each on a file that keeps its parser busy for minutes

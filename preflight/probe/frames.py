@@ -6,7 +6,6 @@ cuts). ffmpeg logs what they find; nothing is kept but those lines."""
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from preflight.probe.decode import ANALYSED_S_MAX, local_input
@@ -25,6 +24,8 @@ _CUT = re.compile(r"lavfi\.scd\.time:\s*(-?[\d.]+)")
 
 
 def frame_facts(path: Path, ffmpeg: str) -> FrameFacts:
+    import subprocess  # here: the rules import this module's thresholds on every run
+
     detectors = ",".join(
         (
             f"scale={_ANALYSED_WIDTH}:-2",

@@ -9,25 +9,27 @@ Requests and results travel pickled through pipes: both ends are this program.
 On Linux workers are forked, the cheapest start; elsewhere, and with
 PREFLIGHT_START_METHOD=spawn, each is a new interpreter (Windows has no fork, and macOS's system
 libraries do not survive one), under the same time limit. A worker started early (EarlyWorker)
-is, on Linux, a maker: a child of the parent that loads the libraries once while the command
-line loads, then forks each worker the pool asks it for, already loaded, and reaps it, telling
-the parent how it ended (a second worker that loaded the libraries itself would spend as much
-CPU on that as on a hundred files). The maker never works on an item, so no time limit ever
-kills it, nor its workers with it. A worker never outlives its parent, however the parent ends:
-on Linux the kernel kills it (PR_SET_PDEATHSIG, sent when the thread that started it ends: a
-pool lives in one thread; a maker's workers die with the maker, which dies with the parent);
-everywhere, a thread of the worker that reads its requests ends it once that pipe closes, as it
-does with the parent.
+loads the libraries while the command line loads, then works; on Linux it also forks, between
+its items, each further worker the pool asks for, already loaded, and reaps it, telling the
+parent how it ended (a second worker that loaded the libraries itself would spend as much CPU
+on that as on a hundred files; one forked from a worker that does not work would copy every
+page it touches, on the path of a one-file run). A worker never outlives its parent, however
+the parent ends: on Linux the kernel kills it (PR_SET_PDEATHSIG, sent when the thread that
+started it ends: a pool lives in one thread; the workers that the early worker made die with
+it, which dies with the parent, and their items go to the others);
+elsewhere, a thread of a spawned worker that reads its requests ends it once that pipe closes,
+as it does with the parent.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 import os
 import pickle
 import select
 import signal
-import socket
 import struct
 import sys
 import time
@@ -49,14 +51,15 @@ Preload = Callable[[], None]  # what a worker loads before its first item (impor
 
 START_METHOD = "PREFLIGHT_START_METHOD"  # "spawn": new interpreters, as on macOS and Windows
 _START_SECONDS_MAX = 60.0  # for an interpreter to start: its first item's time starts after
-_REPORT_SECONDS_MAX = 5.0  # for a maker to say how a worker of its ended, once it has
+_REPORT_SECONDS_MAX = 5.0  # for an early worker to say how a worker it made ended
+_MADE_MAX = 15  # workers an early worker may make: those of a pool on up to 16 cores
 _LENGTH = struct.Struct("!Q")
 _CHUNK = 1 << 16
 _QUEUED = 2  # items sent to a worker at once: the next is there when the current one ends
 _THREAD_POOLS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
 _PR_SET_NAME = 15  # prctl(2): the name `ps` shows
-WORKER_NAME, MAKER_NAME = b"preflight-work", b"preflight-maker"
+WORKER_NAME = b"preflight-work"
 # A spawned worker: the parent's import path, then its loop (which reads its work on stdin).
 _SPAWNED = (
     "import sys; sys.path[:] = sys.argv[2:]; "
@@ -89,7 +92,7 @@ class Pool(Generic[Item, Result]):
         self.pending: deque[int] = deque()
         self.workers: list[_Worker[Item, Result]] = []
         adopted = early.adopt(work) if early is not None else None
-        self.maker = adopted if isinstance(adopted, _Maker) else None
+        self.maker = adopted if isinstance(adopted, _Early) else None  # of the next workers
         self.forks = _forks() if adopted is None else not isinstance(adopted, _Spawned)
         # Where the threads reading spawned workers pass on what they read (see _Spawned.listen).
         self.news: queue.SimpleQueue[tuple[_Worker[Item, Result], bytes]] | None = None
@@ -97,17 +100,15 @@ class Pool(Generic[Item, Result]):
             import queue
 
             self.news = queue.SimpleQueue()
-        if isinstance(adopted, _Worker):
+        if adopted is not None:
             self._add(adopted)
 
     def __enter__(self) -> Pool[Item, Result]:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for worker in self.workers:
+        for worker in reversed(self.workers):  # a made worker before its maker, which reaps it
             worker.stop()
-        if self.maker is not None:  # after its workers: it tells how each ended
-            self.maker.stop()
 
     def submit(self, item: Item) -> None:
         self.items.append(item)
@@ -153,9 +154,15 @@ class Pool(Generic[Item, Result]):
         self.workers = [w for w in self.workers if w.alive]
 
     def _new_worker(self) -> _Worker[Item, Result]:
-        """A worker forked by the maker, loaded already; else one started from here."""
-        made = self.maker.make() if self.maker is not None else None
-        return made if made is not None else _start(self.work, None, self.forks)
+        """A worker forked by the early worker, loaded already; else one started from here,
+        that loads what the early worker loaded, if it finished loading (a load that hung
+        would hang again)."""
+        maker = self.maker
+        made = maker.make() if maker is not None else None
+        if made is not None:
+            return made
+        preload = maker.preload if maker is not None and maker.loaded else None
+        return _start(self.work, preload, self.forks)
 
     def _add(self, worker: _Worker[Item, Result]) -> None:
         if isinstance(worker, _Spawned) and self.news is not None:
@@ -167,6 +174,7 @@ class Pool(Generic[Item, Result]):
         deadline when `block`, else by now. (index, (result,)) or (index, why it failed)."""
         busy = [w for w in self.workers if w.busy]
         timeout = max(min(w.deadline for w in busy) - time.monotonic(), 0) if block else 0
+        timeout = min(timeout, _START_SECONDS_MAX)  # a worker not made yet has no deadline
         done = []
         for worker, chunk in self._news(busy, timeout):
             if worker.alive:  # else news from before it was given up
@@ -204,14 +212,14 @@ class Pool(Generic[Item, Result]):
 
 class EarlyWorker(Generic[Item, Result]):
     """A worker started before the pool that will use it, so that it loads what the work will
-    need (`preload`) meanwhile; on Linux, a maker of such workers. The Pool given it adopts
-    it, when it does the same `work`; `stop` ends it when no pool has (and does nothing once
-    one has)."""
+    need (`preload`) meanwhile; on Linux, the maker of the pool's other workers too. The Pool
+    given it adopts it, when it does the same `work`; `stop` ends it when no pool has (and does
+    nothing once one has)."""
 
     def __init__(self, work: Callable[[Item], Result], preload: Preload) -> None:
         self.work = work
-        self.worker: _Worker[Item, Result] | _Maker[Item, Result] | None = (
-            _Maker.start(work, preload) if _forks() else _Spawned.start(work, preload)
+        self.worker: _Worker[Item, Result] | None = (
+            _Early.start(work, preload) if _forks() else _Spawned.start(work, preload)
         )
 
     def __enter__(self) -> EarlyWorker[Item, Result]:
@@ -220,10 +228,8 @@ class EarlyWorker(Generic[Item, Result]):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def adopt(
-        self, work: Callable[[Item], Result]
-    ) -> _Worker[Item, Result] | _Maker[Item, Result] | None:
-        """The worker or maker, handed over to the first pool of the same work that asks."""
+    def adopt(self, work: Callable[[Item], Result]) -> _Worker[Item, Result] | None:
+        """The worker, handed over to the first pool of the same work that asks."""
         if work is not self.work:
             return None
         worker, self.worker = self.worker, None
@@ -315,7 +321,7 @@ class _Worker(ABC, Generic[Item, Result]):
         """What a worker's first words tell (a made worker's: its pid)."""
 
     def give_up(self) -> list[tuple[int, tuple[Result] | str]]:
-        innocent = self.innocent  # before the kill: killing a stuck maker makes its workers so
+        innocent = self.innocent  # as known before the kill and reaping
         self._kill()
         self._end()
         return [] if innocent else [self._lose(f"did not finish in {self.seconds:g} s")]
@@ -382,94 +388,149 @@ class _Forked(_Worker[Item, Result]):
         return os.waitstatus_to_exitcode(status)
 
 
-class _Maker(Generic[Item, Result]):
-    """A forked process that loads the libraries (`preload`), then forks a worker each time it
-    is asked, sent the worker's ends of its two pipes over a socket (SCM_RIGHTS), and reaps it:
-    how the worker ended is the last frame on the worker's results pipe, written by the maker.
-    It ends when the parent closes the socket, and its workers die with it (PR_SET_PDEATHSIG),
-    so the pool stops them first."""
+class _Early(_Worker[Item, Result]):
+    """A worker forked at once, that loads the libraries (`preload`) while the command line
+    loads, works, and between its items forks the further workers the pool asks for (_Made),
+    already loaded, one for each byte on its control pipe. The pipes of each are made with it,
+    before its fork, so that none has to be passed later: as many as the pool can want beside
+    it (one fewer than the cores); a worker that replaces a lost one is started from the parent.
+    It reaps the workers it made, and writes how each ended on that worker's results pipe."""
 
-    def __init__(self, pid: int, control: socket.socket) -> None:
-        self.pid, self.control = pid, control
-        self.alive = True
+    def __init__(
+        self,
+        pipes: tuple[int, int],
+        pid: int,
+        control: int,
+        spares: list[tuple[int, int]],
+        preload: Preload,
+    ) -> None:
+        super().__init__(*pipes, started=True)  # its loading counts: a stuck load fails an item
+        self.pid, self.control, self.preload = pid, control, preload
+        self.spares = spares  # the parent's ends of the pipes of the workers it may make
         self.made: list[_Made[Item, Result]] = []
+        self.loaded = False  # it has said so
 
     @classmethod
-    def start(cls, work: Callable[[Item], Result], preload: Preload) -> _Maker[Item, Result]:
+    def start(cls, work: Callable[[Item], Result], preload: Preload) -> _Early[Item, Result]:
         parent = os.getpid()
-        ours, theirs = socket.socketpair()
+        own = _pipes()
+        read_control, write_control = os.pipe()
+        spares = [_pipes() for _ in range(min(os.cpu_count() or 1, _MADE_MAX + 1) - 1)]
+        theirs = [(requests, results) for requests, _, _, results in spares]
         pid = os.fork()
-        if pid == 0:  # pragma: no cover - the maker; its coverage is not collected
-            _close_all_but(theirs.fileno())
-            _make(work, preload, theirs, parent)
-        theirs.close()
-        return cls(pid, ours)
+        if pid == 0:  # pragma: no cover - the worker; its coverage is not collected
+            _close_all_but(own[0], own[3], read_control, *(fd for ends in theirs for fd in ends))
+            making = _Making(work, read_control, theirs)
+            _serve(work, preload, own[0], own[3], parent, making=making)
+        for fd in (own[0], own[3], read_control, *(fd for ends in theirs for fd in ends)):
+            os.close(fd)
+        ours = [(requests, results) for _, requests, results, _ in spares]
+        return cls((own[1], own[2]), pid, write_control, ours, preload)
 
     def make(self) -> _Made[Item, Result] | None:
-        """A new worker of this maker's (it starts once the maker has loaded); None when the
-        maker has ended."""
-        if not self.alive:
+        """A new worker of this one's, forked once it is between items; None when it has ended
+        or has no pipes left."""
+        if not self.alive or not self.spares:
             return None
-        read_requests, write_requests = os.pipe()
-        read_results, write_results = os.pipe()
+        requests, results = self.spares.pop(0)
         try:
-            socket.send_fds(self.control, [b"w"], [read_requests, write_results])
+            os.write(self.control, b"w")
         except OSError:  # it has ended
-            os.close(write_requests)
-            os.close(read_results)
-            self.kill()
+            os.close(requests)
+            os.close(results)
             return None
-        finally:
-            os.close(read_requests)  # the maker holds them now, and passes them on
-            os.close(write_results)
-        made = _Made[Item, Result](write_requests, read_results, self)
+        made = _Made[Item, Result](requests, results, self)
         self.made.append(made)
         return made
 
-    def kill(self) -> None:
-        """End a maker stuck loading; the workers it has made die with it, through no fault of
-        their items."""
-        if self.alive:
-            for made in self.made:
-                made.innocent = True
-            os.kill(self.pid, signal.SIGKILL)
-            self.stop()
+    def _born(self, pid: int | None) -> None:
+        self.loaded = True  # an early worker says it has started once it has loaded
 
-    def check(self) -> None:
-        """If the maker has ended, its workers have died with it, through no fault of their
-        items."""
-        if self.alive and os.waitpid(self.pid, os.WNOHANG)[0]:
-            self.alive = False
-            self.control.close()
-            for made in self.made:
-                made.innocent = True
+    def _kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
 
-    def stop(self) -> None:
-        if self.alive:
-            self.alive = False
-            self.control.close()
-            os.waitpid(self.pid, 0)
+    def _reap(self) -> int:
+        os.close(self.control)
+        os.close(self.requests)
+        for ends in self.spares:
+            for fd in ends:
+                os.close(fd)
+        self.spares = []
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.results)
+        return os.waitstatus_to_exitcode(status)
+
+
+class _Making:
+    """In an early worker: the workers it makes, each on the next pipes made for one."""
+
+    def __init__(
+        self, work: Callable[[Any], Any], control: int, pipes: list[tuple[int, int]]
+    ) -> None:
+        self.work, self.pipes = work, pipes
+        self.control: int | None = control  # None once the parent asks for no more
+
+    def next_request(self, requests: int) -> bytes | None:
+        """The next request, once every worker asked for before it is made (None: the end)."""
+        while (control := self.control) is not None:
+            ready = select.select([requests, control], [], [])[0]
+            if control in ready:
+                self._make(control)
+            elif ready:
+                break
+        return _read_frame(requests)
+
+    def _make(self, control: int) -> None:
+        import threading
+
+        if not os.read(control, 1) or not self.pipes:  # no more will be asked for
+            os.close(control)
+            self.control = None
+            return
+        requests, results = self.pipes.pop(0)
+        maker = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError:  # its pipes end unused: the pool gives its items to the others
+            os.close(requests)
+            os.close(results)
+            return
+        if pid == 0:
+            _close_all_but(requests, results)
+            _write_frame(results, pickle.dumps(("started", os.getpid())))
+            _serve(self.work, None, requests, results, maker)
+        os.close(requests)
+        threading.Thread(target=_report_end, args=(pid, results), daemon=True).start()
 
 
 class _Made(_Worker[Item, Result]):
-    """A worker forked by a maker: its pid is its first frame; its exit, the maker's last."""
+    """A worker forked by the early worker: its pid is its first frame; its exit, its maker's
+    last. Until it is made (its maker is on an item), its items' time does not run."""
 
-    def __init__(self, requests: int, results: int, maker: _Maker[Item, Result]) -> None:
-        super().__init__(requests, results, started=True)  # the maker's loading counts
+    def __init__(self, requests: int, results: int, maker: _Early[Item, Result]) -> None:
+        super().__init__(requests, results, started=True)
         self.maker = maker
         self.pid: int | None = None
 
     def _born(self, pid: int | None) -> None:
         self.pid = pid
 
+    def _restart_clock(self) -> None:
+        if self.pid is None:
+            self.deadline = math.inf  # its maker's item has a deadline: that one runs
+        else:
+            super()._restart_clock()
+
     def _kill(self) -> None:
-        if self.pid is None:  # not made yet: the maker is stuck loading
-            self.maker.kill()
+        if self.pid is None:  # not made yet: its maker is on an item, or stuck
+            os.kill(self.maker.pid, signal.SIGKILL)
         else:
             os.kill(self.pid, signal.SIGKILL)
 
     def _reap(self) -> int | None:
-        """The maker writes how the worker ended once it has; read up to that pipe's end."""
+        """The maker writes how the worker ended once it has; read up to that pipe's end. A
+        pipe that ends with no such word: the maker has ended (or never made it), and the
+        worker with it, through no fault of its items."""
         os.close(self.requests)
         deadline = time.monotonic() + _REPORT_SECONDS_MAX
         while (wait := deadline - time.monotonic()) > 0 and select.select(
@@ -484,40 +545,21 @@ class _Made(_Worker[Item, Result]):
                     self.code = value
         os.close(self.results)
         if self.code is None:
-            self.maker.check()  # a maker that has ended (killed from outside) took it along
+            self.innocent = True
         return self.code
 
 
-def _make(
-    work: Callable[[Item], Result], preload: Preload, control: socket.socket, parent: int
-) -> NoReturn:
-    """The maker's loop: load, then fork a worker per request on the socket, until it ends."""
-    import threading
-
-    try:
-        _die_with(parent, MAKER_NAME)
-        _as_worker()
-        with contextlib.suppress(Exception):  # what fails to load fails again, per item
-            preload()
-        maker = os.getpid()
-        while True:
-            message, fds, _, _ = socket.recv_fds(control, 1, 2)
-            if not message:
-                break
-            requests, results = fds
-            pid = os.fork()
-            if pid == 0:
-                _close_all_but(requests, results)
-                _write_frame(results, pickle.dumps(("started", os.getpid())))
-                _serve(work, None, requests, results, maker)
-            os.close(requests)
-            threading.Thread(target=_report_end, args=(pid, results), daemon=True).start()
-    finally:
-        os._exit(0)
+def _pipes() -> tuple[int, int, int, int]:
+    """A worker's two pipes: its requests' read and write ends, its results' read and write
+    ends."""
+    read_requests, write_requests = os.pipe()
+    read_results, write_results = os.pipe()
+    return read_requests, write_requests, read_results, write_results
 
 
 def _report_end(pid: int, results: int) -> None:
-    """In a maker: reap a worker, then write how it ended to its results and close them."""
+    """In an early worker: reap a worker it made, then write how it ended to its results and
+    close them."""
     _, status = os.waitpid(pid, 0)
     with contextlib.suppress(OSError):
         _write_frame(results, pickle.dumps(("exited", os.waitstatus_to_exitcode(status))))
@@ -610,7 +652,7 @@ def serve_spawned(parent: int) -> NoReturn:
         os._exit(0)
     work, preload = pickle.loads(frame)
     _write_frame(results, pickle.dumps(("started", None)))
-    _serve(work, preload, requests, results, parent)
+    _serve(work, preload, requests, results, parent, watched=True)
 
 
 def _serve(
@@ -619,22 +661,28 @@ def _serve(
     requests: int,
     results: int,
     parent: int,
+    watched: bool = False,
+    making: _Making | None = None,
 ) -> NoReturn:
-    """The worker's loop: each request's outcome, in order. A thread takes the requests (see
-    _take_requests), so that the worker ends when the pipe does, even in the middle of an item."""
+    """The worker's loop: each request's outcome, in order, until its requests pipe ends.
+    `watched` (spawned workers): a thread takes the requests (see _take_requests), so that the
+    worker ends when the pipe does, even in the middle of an item: where the kernel does not
+    kill it with its parent (macOS, Windows), that is its end. A forked worker reads its pipe
+    itself: the kernel ends it with its parent, the pool kills it when busy, and a thread
+    waking for each request would cost it a tenth of its time on small files. `making`: an
+    early worker's, which says when it has loaded, and makes workers between its items."""
     try:
         _die_with(parent, WORKER_NAME)
         _as_worker()
-        import queue
-        import threading
-
-        incoming: queue.SimpleQueue[bytes] = queue.SimpleQueue()
-        threading.Thread(target=_take_requests, args=(requests, incoming), daemon=True).start()
+        take = _watched(requests) if watched else functools.partial(_read_frame, requests)
         if preload is not None:
             with contextlib.suppress(Exception):  # what fails to load fails again, per item
                 preload()
-        while True:
-            request = pickle.loads(incoming.get())
+        if making is not None:
+            _write_frame(results, pickle.dumps(("started", None)))
+            take = functools.partial(making.next_request, requests)
+        while (frame := take()) is not None:
+            request = pickle.loads(frame)
             try:
                 outcome: tuple[str, object] = ("ok", work(request))
             except Exception as error:  # the parent turns it into `failed`
@@ -653,6 +701,16 @@ def _as_worker() -> None:
     # The workers share the cores: a library they load must not start a thread per core
     # (numpy's OpenBLAS does, and its threads' start costs more CPU than the probe itself).
     os.environ.update(dict.fromkeys(_THREAD_POOLS, "1"))
+
+
+def _watched(requests: int) -> Callable[[], bytes | None]:
+    """The next request, as a thread that watches the pipe passes it on (see _take_requests)."""
+    import queue
+    import threading
+
+    incoming: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+    threading.Thread(target=_take_requests, args=(requests, incoming), daemon=True).start()
+    return incoming.get
 
 
 def _take_requests(requests: int, incoming: queue.SimpleQueue[bytes]) -> NoReturn:
