@@ -265,7 +265,12 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         cls = _TYPES[value[_TAG]]
-        return cls(**{k: _decode(v) for k, v in value.items() if k != _TAG})
+        return cls(
+            **{k: _decode(v) if type(v) in _NESTED else v for k, v in value.items() if k != _TAG}
+        )
     if isinstance(value, list):
-        return tuple(_decode(v) for v in value)
+        return tuple(_decode(v) if type(v) in _NESTED else v for v in value)
     return value
+
+
+_NESTED = (dict, list)  # what _decode walks into: most values are scalars, kept as they are

@@ -30,8 +30,11 @@ def findings(
 
 def enabled(rule_ids: Iterable[str], config: Config) -> tuple[str, ...]:
     """The rules among these that are not turned off, each once, in catalogue order."""
-    ran = set(rule_ids)
-    return tuple(r for r in RULES if r in ran and config.levels.get(r) != "off")
+    ran = {r for r in rule_ids if r in _ORDER and config.levels.get(r) != "off"}
+    return tuple(sorted(ran, key=_ORDER.__getitem__))
+
+
+_ORDER = {rule_id: number for number, rule_id in enumerate(RULES)}  # the catalogue's
 
 
 def request(

@@ -7,7 +7,6 @@ catalogue's limit texts.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from preflight.i18n import N_, _
@@ -15,8 +14,14 @@ from preflight.i18n import N_, _
 MB = 1024**2
 GB = 1024**3
 
-# "Name charset": CJK ideographs, ASCII letters, digits, underscore and hyphen.
-NAME_CHARSET = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9_-]+")
+
+def in_name_charset(char: str) -> bool:
+    """The "Name charset": CJK ideographs, ASCII letters, digits, underscore and hyphen. (Not
+    a regular expression: compiling its ranges costs every run a millisecond.)"""
+    return char in _NAME_ASCII or "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+_NAME_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 NAME_CHARSET_TEXT = N_("Chinese characters, letters, digits, _ and -")  # shown with _()
 
 ANCHOR_NAME_MIN, ANCHOR_NAME_MAX = 2, 50

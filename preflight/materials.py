@@ -7,6 +7,7 @@ Adding a kind of material is one record here and its family module under preflig
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from preflight.i18n import N_
@@ -105,6 +106,7 @@ MATERIALS = (
 )
 
 
+@functools.cache  # asked for each field of each request: the table is fixed
 def material_for(field: str, make_type: MakeType | None) -> Material | None:
     """The role of a file field under a make type; with the make type unknown, the field's
     role when it has only one (MaterialCosUrl has one per make type)."""
@@ -116,6 +118,7 @@ def material_for(field: str, make_type: MakeType | None) -> Material | None:
     return roles[0] if len(roles) == 1 else None
 
 
+@functools.cache
 def applies(field: str, make_type: MakeType) -> bool:
     """Whether the make type uses the field (a field that does not apply is left out)."""
     if any(m.field == field for m in MATERIALS):

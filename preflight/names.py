@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from itertools import groupby
 
 from preflight.i18n import _
-from preflight.limits import NAME_CHARSET
+from preflight.limits import in_name_charset
 
 
 def outside_charset(text: str) -> list[str]:
     """The characters of `text` that the name charset does not allow, each once, in order."""
-    return list(dict.fromkeys(c for c in text if not NAME_CHARSET.fullmatch(c)))
+    return list(dict.fromkeys(c for c in text if not in_name_charset(c)))
 
 
 _DESCRIBED_MAX = 8
@@ -35,7 +35,7 @@ def clean_name(text: str, fallback: str) -> str:
     """The nearest valid name: each run of other characters becomes one '_'."""
     if text and not outside_charset(text):
         return text
-    runs = groupby(text, key=lambda c: bool(NAME_CHARSET.fullmatch(c)))
+    runs = groupby(text, key=in_name_charset)
     cleaned = "".join("".join(chars) if valid else "_" for valid, chars in runs)
     return cleaned.strip("_") or fallback
 

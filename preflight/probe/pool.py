@@ -116,10 +116,11 @@ class Pool(Generic[Item, Result]):
         self._step(block=False)
 
     def map(self, items: Iterable[Item]) -> list[Result]:
-        """Submit every item, then wait for their results, in the same order."""
+        """Submit every item, then wait for their results, in the same order. The workers are
+        asked for once all are known: those to be made are made before any of them is busy."""
         first = len(self.items)
-        for item in items:
-            self.submit(item)
+        self.items.extend(items)
+        self.pending.extend(range(first, len(self.items)))
         return self.results()[first:]
 
     def results(self) -> list[Result]:
@@ -450,6 +451,9 @@ class _Early(_Worker[Item, Result]):
         os.kill(self.pid, signal.SIGKILL)
 
     def _reap(self) -> int:
+        if not self.loaded:  # a run that needed no probing ends without waiting for the load
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
         os.close(self.control)
         os.close(self.requests)
         for ends in self.spares:
