@@ -156,7 +156,8 @@ def test_the_early_worker_guesses_a_folders_libraries_from_the_names_under_it(
     for name in ("tom/request.toml", "tom/material.mp4", "tom/id.pdf", ".git/x.zip", ".a/b.jpg"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).touch()
-    assert preflight.probe._formats_under(str(tmp_path)) == {"mp4", "pdf"}
+    media = preflight.probe._media_under(str(tmp_path))
+    assert {preflight.probe._format_of_name(name) for name in media} == {"mp4", "pdf"}
     (tmp_path / "tom" / "material.mp4").unlink()
     (tmp_path / "tom" / "id.pdf").unlink()
     assert preflight.probe.start_early([str(tmp_path)]) is None  # nothing to load, or to read

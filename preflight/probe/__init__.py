@@ -47,6 +47,7 @@ LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 PROBE_SECONDS_MAX = 5.0  # real headers take milliseconds; a damaged one can loop for minutes
 _PARALLEL_FROM = 8  # files: below this, a second worker costs more than it saves
 _SCAN_MAX = 300  # names under a folder that say what it holds: a millisecond or two to list
+_AHEAD_MAX = 4  # media files a command line names, at most, for them to be probed at once
 _LFS_SIGNATURE = b"version https://git-lfs"
 _LFS_OID = re.compile(rb"^oid (\w+:[0-9a-f]{64})$", re.M)
 _LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
@@ -55,21 +56,25 @@ _LFS_SIZE = re.compile(rb"^size (\d+)$", re.M)
 def start_early(names: Iterable[str]) -> EarlyProbing | None:
     """A probing worker started now, loading the libraries that files with these names need (a
     guess from their extensions; for a folder, from those of the first few hundred names under
-    it) while the command line is still loading; None when no name needs one. The pool of
-    `probing(..., early=)` adopts it; stop it if none does. A wrong guess costs loading on the
-    other core, nothing more."""
-    formats: set[str] = set()
+    it) while the command line is still loading; None when no name needs one. A command line
+    that names, or a folder that holds, at most _AHEAD_MAX media files has them sent to it at
+    once: their probing too runs while the command line loads (a file the run does not ask for
+    after all is not waited for). The pool of `probing(..., early=)` adopts it; stop it if none
+    does. A wrong guess costs work on the other core, nothing more."""
+    files: list[str] = []  # media files named, or found under a folder named, as paths from here
     for name in list(names) or ["."]:  # no paths: the current folder
-        fmt = _format_of_name(name)
-        if fmt is not None:
-            formats.add(fmt)
+        if _format_of_name(name) is not None:
+            files.append(name)
         elif not name.startswith("-") and os.path.isdir(name):
-            formats.update(_formats_under(name))
+            files += _media_under(name)
+    formats = frozenset(fmt for name in files if (fmt := _format_of_name(name)) is not None)
     if not formats:
         return None
     from preflight.probe.pool import EarlyWorker
 
-    return EarlyWorker(_probe, functools.partial(_preload, frozenset(formats)))
+    ahead = [item for name in files if (item := _item(name))] if len(files) <= _AHEAD_MAX else []
+    preload = functools.partial(_preload, formats)
+    return EarlyWorker(_probe, preload, ((item, PROBE_SECONDS_MAX) for item in ahead))
 
 
 def _format_of_name(name: str) -> str | None:
@@ -78,20 +83,33 @@ def _format_of_name(name: str) -> str | None:
     return fmt if _reader(fmt) is not None else None
 
 
-def _formats_under(folder: str) -> set[str]:
-    """The formats that the first _SCAN_MAX names under `folder` name."""
+def _media_under(folder: str) -> list[str]:
+    """The media files among the first _SCAN_MAX names under `folder`, as paths from here."""
     names = itertools.islice(_names_under(folder), _SCAN_MAX)
-    return {fmt for name in names if (fmt := _format_of_name(name)) is not None}
+    return [name for name in names if _format_of_name(name) is not None]
 
 
 def _names_under(folder: str) -> Iterator[str]:
-    """The names under `folder`, depth first (a folder of requests shows its media within a
+    """The paths under `folder`, depth first (a folder of requests shows its media within a
     few requests), hidden folders skipped as manifests' discovery skips them."""
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
-            yield entry.name
+            yield entry.path
             if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
                 yield from _names_under(entry.path)
+
+
+def _item(name: str) -> tuple[Path, str] | None:
+    """The probing item that a run will submit for the file at `name`, when it is a regular
+    file (never a symlink, a FIFO or a device, whatever a repository plants) whose path holds
+    no `..` (a run may read that one through symlinks, see discover._located)."""
+    try:
+        regular = stat.S_ISREG(os.lstat(name).st_mode)
+    except (OSError, ValueError):
+        return None
+    if not regular or os.pardir in Path(name).parts:
+        return None
+    return Path(os.path.abspath(name)), os.path.normpath(name)
 
 
 def _preload(formats: frozenset[str]) -> None:

@@ -73,7 +73,8 @@ class Pool(Generic[Item, Result]):
     of the item: the time its work may take), raises or kills its
     worker gets `failed(item, why)` instead, and the worker is replaced. A second worker
     starts once `parallel_from` items have come. The pool adopts the worker of `early` when it
-    was started for the same `work`."""
+    was started for the same `work`, with the items it was sent ahead: one of them submitted
+    is not sent again, and one never submitted is not waited for."""
 
     def __init__(
         self,
@@ -87,11 +88,14 @@ class Pool(Generic[Item, Result]):
     ) -> None:
         self.work, self.jobs, self.seconds = work, jobs, seconds
         self.failed, self.tick, self.parallel_from = failed, tick, parallel_from
-        self.items: list[Item] = []
+        self.items: list[Item] = []  # every item sent, or to send, by index
+        self.submitted: list[int] = []  # their indices in the order submitted
+        self.owed: set[int] = set()  # those submitted and not done
         self.done: dict[int, Result] = {}
-        self.pending: deque[int] = deque()
+        self.pending: deque[int] = deque()  # those to send
         self.workers: list[_Worker[Item, Result]] = []
-        adopted = early.adopt(work) if early is not None else None
+        adopted, self.items = early.adopt(work) if early is not None else (None, [])
+        self.ahead = dict(enumerate(self.items))  # sent ahead, until submitted
         self.maker = adopted if isinstance(adopted, _Early) else None  # of the next workers
         self.forks = _forks() if adopted is None else not isinstance(adopted, _Spawned)
         # Where the threads reading spawned workers pass on what they read (see _Spawned.listen).
@@ -111,23 +115,38 @@ class Pool(Generic[Item, Result]):
             worker.stop()
 
     def submit(self, item: Item) -> None:
-        self.items.append(item)
-        self.pending.append(len(self.items) - 1)
+        self._take(item)
         self._step(block=False)
 
     def map(self, items: Iterable[Item]) -> list[Result]:
         """Submit every item, then wait for their results, in the same order. The workers are
         asked for once all are known: those to be made are made before any of them is busy."""
-        first = len(self.items)
-        self.items.extend(items)
-        self.pending.extend(range(first, len(self.items)))
+        first = len(self.submitted)
+        for item in items:
+            self._take(item)
         return self.results()[first:]
 
     def results(self) -> list[Result]:
-        """Every item's result, in the order submitted, once all are done."""
-        while self.pending or any(w.busy for w in self.workers):
+        """Every submitted item's result, in the order submitted, once all are done."""
+        while self.owed:
             self._step(block=True)
-        return [self.done[index] for index in range(len(self.items))]
+        return [self.done[index] for index in self.submitted]
+
+    def _take(self, item: Item) -> None:
+        """A submitted item: one sent ahead (compared, not hashed: items need not be
+        hashable), or a new one to send."""
+        index = next((i for i, ahead in self.ahead.items() if ahead == item), None)
+        if index is None:
+            self.items.append(item)
+            index = len(self.items) - 1
+            self.pending.append(index)
+        else:
+            del self.ahead[index]
+        self.submitted.append(index)
+        if index not in self.done:
+            self.owed.add(index)
+        elif self.tick is not None:  # done ahead of its submission
+            self.tick(len(self.submitted) - len(self.owed), len(self.submitted))
 
     def _step(self, block: bool) -> None:
         """Send what waits to free workers (starting or replacing workers as needed), then take
@@ -207,8 +226,9 @@ class Pool(Generic[Item, Result]):
 
     def _finish(self, index: int, result: Result) -> None:
         self.done[index] = result
-        if self.tick is not None:
-            self.tick(len(self.done), len(self.items))
+        self.owed.discard(index)
+        if self.tick is not None and index not in self.ahead:
+            self.tick(len(self.submitted) - len(self.owed), len(self.submitted))
 
 
 class EarlyWorker(Generic[Item, Result]):
@@ -217,11 +237,22 @@ class EarlyWorker(Generic[Item, Result]):
     given it adopts it, when it does the same `work`; `stop` ends it when no pool has (and does
     nothing once one has)."""
 
-    def __init__(self, work: Callable[[Item], Result], preload: Preload) -> None:
+    def __init__(
+        self,
+        work: Callable[[Item], Result],
+        preload: Preload,
+        ahead: Iterable[tuple[Item, float]] = (),
+    ) -> None:
+        """`ahead`: items it is sent at once, each with the seconds its work may take (the
+        files named on the command line: their probing runs while the command line loads)."""
         self.work = work
         self.worker: _Worker[Item, Result] | None = (
             _Early.start(work, preload) if _forks() else _Spawned.start(work, preload)
         )
+        self.ahead: list[Item] = []
+        for item, seconds in ahead:
+            self.worker.send(len(self.ahead), item, seconds)
+            self.ahead.append(item)
 
     def __enter__(self) -> EarlyWorker[Item, Result]:
         return self
@@ -229,12 +260,15 @@ class EarlyWorker(Generic[Item, Result]):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def adopt(self, work: Callable[[Item], Result]) -> _Worker[Item, Result] | None:
-        """The worker, handed over to the first pool of the same work that asks."""
+    def adopt(
+        self, work: Callable[[Item], Result]
+    ) -> tuple[_Worker[Item, Result] | None, list[Item]]:
+        """The worker and the items sent to it ahead (their indices are their places in the
+        list), handed over to the first pool of the same work that asks."""
         if work is not self.work:
-            return None
+            return None, []
         worker, self.worker = self.worker, None
-        return worker
+        return worker, self.ahead
 
     def stop(self) -> None:
         if self.worker is not None:
