@@ -121,8 +121,11 @@ class Configs:
         return config
 
     def _nearest(self, folder: Path) -> Config:
+        known = self.folders.get(folder)
+        if known is not None:  # nearly every call: the files of a run share a few folders
+            return known
         walked = []  # the folders between `folder` and the nearest one known or configured
-        config, each = Config(), folder
+        config, each = None, folder
         while True:
             if each in self.folders:
                 config = self.folders[each]
@@ -137,6 +140,7 @@ class Configs:
             if each.parent == each:
                 break
             each = each.parent
+        config = config or Config()
         for each in walked:
             self.folders[each] = config
         return config

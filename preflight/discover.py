@@ -66,6 +66,10 @@ class WorkTrees:
         """The git work tree a folder is in, after symlinks."""
         return self._root_of(self.real_folder(str(folder)))
 
+    def real_root(self, folder: str) -> Path | None:
+        """The git work tree of a folder whose symlinks are resolved already."""
+        return self._root_of(folder)
+
     def _root_of(self, folder: str) -> Path | None:
         """The work tree of a folder: its own, or the nearest above it (climbed iteratively: a
         hostile tree may nest deeper than Python recurses)."""
@@ -337,6 +341,7 @@ def mark_untracked(
     read (git absent, a folder that only looks like one) are left alone. `started`: listings
     of work trees begun already (taken from it)."""
     wanted: dict[Path, dict[str, list[tuple[str, int]]]] = {}  # root → relative → refs
+    reals: dict[tuple[Path, str], str] = {}  # the real path of each, to see if it is there
     for source, refs in found.refs.items():
         for number, ref in enumerate(refs):
             if source == manifest.COMMAND_LINE or ref.outside_root is not None:
@@ -344,14 +349,19 @@ def mark_untracked(
             if trees.tree_of(ref.path) is None:  # most runs: no file system call per file
                 continue
             real = trees.real(ref.path)
-            root = trees.root(Path(real).parent)
-            if root is not None and os.path.isfile(real):
-                relative = Path(os.path.relpath(real, root)).as_posix()
+            root = trees.real_root(os.path.dirname(real))
+            if root is not None:
+                relative = os.path.relpath(real, root).replace(os.sep, "/")
                 wanted.setdefault(root, {}).setdefault(relative, []).append((source, number))
+                reals[root, relative] = real
     for root, files in wanted.items():
         indexed = (started.pop(root, None) or git.Index(root)).has(files)
         for relative, places in files.items():
-            if indexed is not None and relative not in indexed:
+            # A file that is not there is left alone (file.missing says it): asked only of
+            # those the index lacks, so that a tracked file costs no stat.
+            if indexed is None or relative in indexed:
+                continue
+            if os.path.isfile(reals[root, relative]):
                 for source, number in places:
                     refs = found.refs[source]
                     refs[number] = replace(refs[number], untracked=level)

@@ -3,7 +3,6 @@ guess at a mistyped name."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from itertools import groupby
@@ -52,6 +51,8 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
     for choice in options:
         if choice.lower() == value.lower():
             return choice
+    import difflib  # here: a suggestion is rare, and its import costs every run a millisecond
+
     close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     return close[0] if close else None
 
