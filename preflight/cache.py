@@ -44,7 +44,7 @@ _READ_FLAGS = (
     | getattr(os, "O_BINARY", 0)
 )
 _TAG = "@"  # an encoded dataclass's type
-_TYPES: dict[str, type] = {
+_TYPES: dict[str, type] = {  # the encoded dataclasses, by name; content analysis's: _type
     cls.__name__: cls
     for cls in (
         facts.FileFacts,
@@ -56,14 +56,9 @@ _TYPES: dict[str, type] = {
         facts.ZipFacts,
         facts.ImageFacts,
         facts.DocumentFacts,
-        facts.Face,
-        facts.FaceFrame,
-        facts.FaceFacts,
-        facts.Segment,
-        facts.FrameFacts,
-        facts.SpeechFacts,
     )
 }
+_ANALYSED = ("Face", "FaceFrame", "FaceFacts", "Segment", "FrameFacts", "SpeechFacts")
 StatKey = list[int]  # size, mtime_ns, ctime_ns, inode, device
 
 
@@ -264,7 +259,7 @@ def _encode(value: Any) -> Any:
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
-        cls = _TYPES[value[_TAG]]
+        cls = _type(value[_TAG])
         return cls(
             **{k: _decode(v) if type(v) in _NESTED else v for k, v in value.items() if k != _TAG}
         )
@@ -274,3 +269,13 @@ def _decode(value: Any) -> Any:
 
 
 _NESTED = (dict, list)  # what _decode walks into: most values are scalars, kept as they are
+
+
+def _type(name: str) -> type:
+    """An encoded dataclass's type; content analysis's module is loaded by the first entry
+    that holds its facts (a KeyError for any other name: a damaged entry)."""
+    if name in _ANALYSED:
+        from preflight.probe import analysed
+
+        return getattr(analysed, name)  # type: ignore[no-any-return]
+    return _TYPES[name]

@@ -28,16 +28,9 @@ from preflight.dispatch import check_file
 from preflight.limits import GB, MAKE_TYPES, MB
 from preflight.manifest import Manifest
 from preflight.materials import MATERIALS, material_for
+from preflight.probe.analysed import Face, FaceFacts, FrameFacts, Segment
 from preflight.probe.faces import MISSING
-from preflight.probe.facts import (
-    Face,
-    FaceFacts,
-    FileFacts,
-    FrameFacts,
-    LfsPointer,
-    Segment,
-    WavFacts,
-)
+from preflight.probe.facts import FileFacts, LfsPointer, WavFacts
 from preflight.reporters.catalogue import python_source, readme_with_table
 from preflight.rules import FAMILIES, RULES, get, request
 from preflight.rules.base import Subject

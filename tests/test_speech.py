@@ -31,7 +31,8 @@ from runner import invoke, report_of, rules_of
 from preflight.dispatch import check_file
 from preflight.limits import MAKE_TYPES
 from preflight.probe import content, probe_file
-from preflight.probe.facts import FileFacts, SpeechFacts
+from preflight.probe.analysed import SpeechFacts
+from preflight.probe.facts import FileFacts
 from preflight.report import Finding
 from preflight.rules.base import Subject
 

@@ -12,16 +12,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from preflight.probe import faces, speech
+from preflight.probe.analysed import FaceFacts, FrameFacts, SpeechFacts
 from preflight.probe.decode import ANALYSED_S_MAX
-from preflight.probe.facts import (
-    FaceFacts,
-    FileFacts,
-    FrameFacts,
-    ImageFacts,
-    SpeechFacts,
-    VideoFacts,
-    stat_key,
-)
+from preflight.probe.facts import FileFacts, ImageFacts, VideoFacts, stat_key
 
 
 class Item(NamedTuple):

@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from preflight.probe.analysed import Face, FaceFacts, FaceFrame
 from preflight.probe.decode import ANALYSED_S_MAX, local_input
-from preflight.probe.facts import Face, FaceFacts, FaceFrame, VideoFacts
+from preflight.probe.facts import VideoFacts
 
 if TYPE_CHECKING:
     import numpy as np

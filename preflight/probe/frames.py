@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from preflight.probe.decode import ANALYSED_S_MAX, local_input
-from preflight.probe.facts import FrameFacts, Segment
+
+if TYPE_CHECKING:  # the rules import this module's thresholds on every run: not these
+    from preflight.probe.analysed import FrameFacts
 
 BLACK_SECONDS = 0.5  # black shorter than this is a fade, not a black stretch
 BLACK_PIXEL = 0.10  # blackdetect's pix_th: luminance under 10 % counts as black
@@ -25,6 +28,8 @@ _CUT = re.compile(r"lavfi\.scd\.time:\s*(-?[\d.]+)")
 
 def frame_facts(path: Path, ffmpeg: str) -> FrameFacts:
     import subprocess  # here: the rules import this module's thresholds on every run
+
+    from preflight.probe.analysed import FrameFacts
 
     detectors = ",".join(
         (
@@ -62,6 +67,8 @@ def frame_facts(path: Path, ffmpeg: str) -> FrameFacts:
 
 def parse_log(log: str) -> FrameFacts:
     """The detectors' findings in ffmpeg's log."""
+    from preflight.probe.analysed import FrameFacts, Segment
+
     black = tuple(Segment(float(a), float(b)) for a, b in _BLACK.findall(log))
     frozen: list[Segment] = []
     for which, at in _FREEZE.findall(log):

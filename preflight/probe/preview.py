@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from preflight.i18n import N_
+from preflight.probe.analysed import FaceFacts
 from preflight.probe.decode import local_input
-from preflight.probe.facts import FaceFacts, FileFacts, ImageFacts, VideoFacts, ZipFacts
+from preflight.probe.facts import FileFacts, ImageFacts, VideoFacts, ZipFacts
 
 if TYPE_CHECKING:
     import numpy as np

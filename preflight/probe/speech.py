@@ -31,15 +31,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from preflight.probe.analysed import SpeechFacts
 from preflight.probe.decode import ANALYSED_S_MAX, local_input
-from preflight.probe.facts import (
-    AudioFacts,
-    FileFacts,
-    SpeechFacts,
-    VideoFacts,
-    ZipEntry,
-    ZipFacts,
-)
+from preflight.probe.facts import AudioFacts, FileFacts, VideoFacts, ZipEntry, ZipFacts
 
 if TYPE_CHECKING:
     import numpy as np

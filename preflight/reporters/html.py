@@ -38,7 +38,7 @@ from preflight.reporters.text import (
 )
 
 if TYPE_CHECKING:
-    from preflight.probe.facts import FaceFacts
+    from preflight.probe.analysed import FaceFacts
     from preflight.probe.preview import Picture, Preview, Waveform
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

@@ -11,7 +11,7 @@ from collections.abc import Hashable
 from typing import Any, TypeVar, cast
 
 from preflight.names import printable
-from preflight.report import FileReport, Finding, Report
+from preflight.report import FileReport, Finding, Report, RequestReport, Verdict
 
 _T = TypeVar("_T")
 _DEPTH_MAX = 32  # a manifest's payload can nest deeper; no text format shows what is below
@@ -19,6 +19,9 @@ _DEPTH_MAX = 32  # a manifest's payload can nest deeper; no text format shows wh
 # Inspection's), the files the run read (for the write checks), and the previews (pictures,
 # with names the html format escapes).
 _NOT_RENDERED = frozenset({(FileReport, "facts"), (Report, "inputs"), (Report, "previews")})
+# Preflight's own strings, nothing from a file, and half of what a report holds: the IDs of
+# the rules run on each request and file (configure.enabled keeps only the catalogue's).
+_OURS = frozenset({(RequestReport, "checked"), (Verdict, "checked")})
 # Shell commands: one that names a file escaping changes would not find the file when run as
 # printed, so it is left out (the JSON formats keep it as it is).
 _COMMANDS = frozenset({(Finding, "hint")})
@@ -64,4 +67,5 @@ def _rendered(kind: Hashable) -> tuple[str, ...] | None:
     """The fields of a dataclass type that a text format may render; None for other types."""
     if not isinstance(kind, type) or not dataclasses.is_dataclass(kind):
         return None
-    return tuple(f.name for f in dataclasses.fields(kind) if (kind, f.name) not in _NOT_RENDERED)
+    skipped = _NOT_RENDERED | _OURS
+    return tuple(f.name for f in dataclasses.fields(kind) if (kind, f.name) not in skipped)

@@ -12,12 +12,16 @@ says whose. A video is judged over its sampled keyframes; findings name the fram
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from preflight.i18n import _
-from preflight.probe.facts import Face, FaceFacts, FaceFrame, ImageFacts
+from preflight.probe.facts import ImageFacts
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
+
+if TYPE_CHECKING:
+    from preflight.probe.analysed import Face, FaceFacts, FaceFrame
 
 FACE_PX_MIN = 68  # face box side, displayed pixels: Tencent face fusion's smallest
 FACE_SHARE_MIN = 1 / 5  # of the frame's shorter side: Huawei MetaStudio's video rule

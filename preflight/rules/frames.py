@@ -6,13 +6,16 @@ the comparable services whose guidance it follows. Findings give the times in th
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from preflight.i18n import _
-from preflight.probe.facts import FrameFacts, Segment
 from preflight.probe.frames import BLACK_SECONDS, CUT_SCORE, FROZEN_SECONDS
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
+
+if TYPE_CHECKING:
+    from preflight.probe.analysed import FrameFacts, Segment
 
 LISTED = 5  # times a message names
 

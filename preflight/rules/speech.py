@@ -15,15 +15,18 @@ Content analysis off (`--no-content`): the file has no speech facts and nothing 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from preflight.i18n import _
 from preflight.names import shown
-from preflight.probe.facts import SpeechFacts, VideoFacts
+from preflight.probe.facts import VideoFacts
 from preflight.report import Finding
 from preflight.rule import Rule
 from preflight.rules.base import Subject
 from preflight.rules.file import unjudged
+
+if TYPE_CHECKING:
+    from preflight.probe.analysed import SpeechFacts
 
 _CLONE_ZH = "1240/102623"  # voice-clone audio evaluation, Chinese page (the newer)
 _CLONE_EN = "1211/62065"  # the same, English page

@@ -14,14 +14,11 @@ from typing import Any
 from preflight.dispatch import check_file
 from preflight.limits import MAKE_TYPES
 from preflight.manifest import Manifest
+from preflight.probe.analysed import Face, FaceFacts, FaceFrame, SpeechFacts
 from preflight.probe.facts import (
     AudioFacts,
-    Face,
-    FaceFacts,
-    FaceFrame,
     FileFacts,
     ImageFacts,
-    SpeechFacts,
     VideoFacts,
     WavFacts,
     ZipEntry,
