@@ -724,6 +724,8 @@ def _check_targets(
         bodies = [emit_request / f"{name}.json" for name in _body_names(report)]
         targets += [(emit_request, body, "--emit-request") for body in bodies]
         targets.append((emit_request, None, "--emit-request"))  # written even with no request
+    if not targets:
+        return  # a report to the terminal alone: no file read needs to be told apart
     read = outputs.identities(inputs)
     folders: set[Path] = set()
     for folder, file, hint in targets:
