@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +17,7 @@ from preflight.i18n import _
 from preflight.positions import Position
 
 MANIFEST_MAX_BYTES = 1024**2  # a request is a few hundred bytes: anything larger is not one
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 COMMAND_LINE = "<command line>"
 FLAG_FIELDS = {  # `preflight check` flag → payload field, for a request given on the command line
     "make-type": "MakeType",
@@ -122,15 +126,22 @@ def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, bool
 
 def _load(path: Path) -> tuple[dict[str, Any], str]:
     """The manifest's top-level table or object, parsed from UTF-8 text, and that text."""
-    if not path.exists():
-        raise FileNotFoundError(path)
     try:
-        if not path.is_file():
-            raise _ManifestError(_("the manifest is not a regular file"))
-        if path.stat().st_size > MANIFEST_MAX_BYTES:
-            raise _ManifestError(_("the manifest is over 1 MB: not a request manifest"))
-        text = path.read_bytes().decode("utf-8-sig")
+        # Opened without blocking (a FIFO would wait for a writer for ever), then judged by
+        # what was opened: one open and one fstat, and no swap between a check and the read.
+        with open(os.open(path, _READ_FLAGS), "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise _ManifestError(_("the manifest is not a regular file"))
+            if info.st_size > MANIFEST_MAX_BYTES:
+                raise _ManifestError(_("the manifest is over 1 MB: not a request manifest"))
+            text = stream.read(MANIFEST_MAX_BYTES + 1).decode("utf-8-sig")
+    except FileNotFoundError:
+        raise
     except OSError as error:
+        with contextlib.suppress(OSError):  # a folder (Windows will not open one), a socket
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                raise _ManifestError(_("the manifest is not a regular file")) from None
         reason = error.strerror or str(error)
         raise _ManifestError(
             _("the manifest cannot be read: {reason}").format(reason=reason)
