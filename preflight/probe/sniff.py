@@ -120,7 +120,11 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 
 def format_of_extension(extension: str) -> str | None:
     """The format a (lowercase) file extension names, when it names one."""
-    return next((fmt for fmt, exts in EXTENSIONS.items() if extension in exts), None)
+    return _FORMAT_OF.get(extension)
+
+
+# Each extension's format, the first that claims it (a search asks of every name it lists).
+_FORMAT_OF = {ext: fmt for fmt, exts in reversed(EXTENSIONS.items()) for ext in exts}
 
 
 def sniff(head: bytes, read_at: ReadAt | None = None) -> str | None:
