@@ -159,12 +159,12 @@ def in_folder(folder: Path) -> Path | None:
     """The folder's configuration file: `.preflight.toml` whatever it is (a FIFO or a dangling
     symlink is refused when it is read, never passed over), else a `pyproject.toml` with the
     table."""
-    candidate = folder / FILE_NAME
+    candidate = os.path.join(folder, FILE_NAME)  # strings: asked of every folder of a run
     if os.path.lexists(candidate):
-        return candidate
-    pyproject = folder / "pyproject.toml"
-    if os.path.lexists(pyproject) and _has_table(pyproject):
-        return pyproject
+        return Path(candidate)
+    pyproject = os.path.join(folder, "pyproject.toml")
+    if os.path.lexists(pyproject) and _has_table(Path(pyproject)):
+        return Path(pyproject)
     return None
 
 

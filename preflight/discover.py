@@ -54,6 +54,7 @@ class WorkTrees:
     real_folder: RealFolders = field(default_factory=RealFolders)
     reals: dict[str, str] = field(default_factory=dict)
     roots: dict[str, Path | None] = field(default_factory=dict)
+    real_trees: dict[Path, Path] = field(default_factory=dict)  # a work tree, after symlinks
 
     def real(self, path: Path) -> str:
         """The path with symlinks resolved, its folder's resolution shared with its siblings."""
@@ -97,7 +98,11 @@ class WorkTrees:
         """The work tree an absolute path lies in as written (a symlink to elsewhere lies where
         it is), after symlinks."""
         root = self._root_of(os.path.dirname(path)) or self.root(path.parent)
-        return Path(self.real_folder(str(root))) if root else None
+        if root is None:
+            return None
+        if root not in self.real_trees:
+            self.real_trees[root] = Path(self.real_folder(str(root)))
+        return self.real_trees[root]
 
     def escapes(self, path: Path, root: Path | None) -> str | None:
         """The work tree the path leaves, after symlinks (a loop stays where it is: the probe
@@ -143,7 +148,9 @@ def collect(
             continue
         if path.is_dir():
             for each in search.manifests(path):
-                shown = os.path.normpath(os.path.join(given_shown, os.path.relpath(each, path)))
+                shown = os.path.normpath(
+                    os.path.join(given_shown, paths.below(str(each), str(path)))
+                )
                 if each in search.unlisted:
                     add(each, manifest.unlisted(each, shown, search.unlisted[each]))
                 elif excluded(each):
@@ -351,7 +358,7 @@ def mark_untracked(
             real = trees.real(ref.path)
             root = trees.real_root(os.path.dirname(real))
             if root is not None:
-                relative = os.path.relpath(real, root).replace(os.sep, "/")
+                relative = paths.below(real, str(root)).replace(os.sep, "/")
                 wanted.setdefault(root, {}).setdefault(relative, []).append((source, number))
                 reals[root, relative] = real
     for root, files in wanted.items():

@@ -27,6 +27,16 @@ def real_file(folders: RealFolders, path: str) -> str:
     return os.path.realpath(real) if is_link(real) else real
 
 
+def below(path: str, folder: str) -> str:
+    """A path relative to a folder it lies in (as os.walk yields a folder's paths, or a resolved
+    file its resolved work tree's): os.path.relpath without its normalising, and its cost."""
+    if path == folder:
+        return os.curdir
+    if inside(path, folder):
+        return path[len(os.path.join(folder, "")) :]
+    return os.path.relpath(path, folder)
+
+
 def inside(path: str, folder: str) -> bool:
     """Whether a resolved path is the resolved folder or lies below it."""
     return path == folder or path.startswith(os.path.join(folder, ""))
