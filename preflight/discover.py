@@ -312,7 +312,7 @@ def _located(folder: Path, shown_folder: str, value: str, cwd: Path) -> tuple[Pa
     operating system takes it (on Windows `..` is lexical, and so is realpath there): with
     `link` a symlink to `x/y`, `link/../b` is `x/b`, not the `b` beside `link`. When the two
     readings differ, the report shows the real path (relative to the working folder)."""
-    lexical = Path(os.path.abspath(folder / value))
+    lexical = Path(os.path.abspath(os.path.join(folder, value)))
     shown = os.path.normpath(os.path.join(shown_folder, value))
     parts = value.split("/")
     if os.pardir not in parts:

@@ -50,6 +50,9 @@ class RealFolders:
         self.known: dict[str, str] = {}
 
     def __call__(self, folder: str) -> str:
+        known = self.known.get(folder)
+        if known is not None:  # nearly every call: the files of a run share a few folders
+            return known
         if not os.path.isabs(folder):  # joined, not normalised: `..` stays the system's
             folder = os.path.join(os.getcwd(), folder)
         unresolved = []  # iteratively: a hostile tree may nest deeper than Python recurses

@@ -4,7 +4,6 @@ percent-encoded as a URL's path segment (`Final Export 24p.mp4` → `Final%20Exp
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -33,8 +32,14 @@ def build_request(payload: dict[str, Any], cos_prefix: str | None) -> dict[str, 
         local = local_file(spec, value)
         if local is not None:
             folder = upload_folder(name, make_type) or FOLDER_PLACEHOLDER
-            file_name = PurePosixPath(local_path(local)).name.encode("utf-8", "surrogateescape")
+            file_name = _name(local_path(local)).encode("utf-8", "surrogateescape")
             segment = quote(file_name, safe="")  # a name that is not UTF-8: its bytes
             value = f"{prefix}/{folder}/{segment}"
         body[name] = value
     return {"Header": {}, "Payload": body}
+
+
+def _name(path: str) -> str:
+    """A `/`-separated path's last name, as PurePosixPath(path).name has it (empty and `.`
+    parts dropped), without its parsing (asked of every file of every request)."""
+    return next((part for part in reversed(path.split("/")) if part not in ("", ".")), "")
