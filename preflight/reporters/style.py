@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unicodedata import east_asian_width
-
 _NAMES = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 _CODES = {name: 30 + n for n, name in enumerate(_NAMES)}
 _CODES.update({f"bright_{name}": 90 + n for n, name in enumerate(_NAMES)})  # as click names them
@@ -17,5 +15,9 @@ def style(text: str, fg: str | None = None, bold: bool = False) -> str:
 def ljust(text: str, width: int) -> str:
     """`text` left-aligned in `width` terminal columns: a Chinese character takes two (`str.ljust`
     counts one, and columns of Chinese labels would not line up)."""
+    if text.isascii():
+        return text.ljust(width)
+    from unicodedata import east_asian_width  # here: its tables cost an English run 1 ms
+
     columns = sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
     return text + " " * max(width - columns, 0)
