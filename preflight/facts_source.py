@@ -51,6 +51,7 @@ class FactsSource:
             if self.cache:
                 self.cache.update(path, facts)
         self._analyse(found)
+        self.workers.release()  # no more work: they end while the run checks and reports
         if self.cache:
             self.cache.persist()
         content, deep = self.settings.content, self.settings.deep

@@ -108,6 +108,31 @@ def test_a_worker_started_early_for_other_work_is_not_used_and_ends_when_stopped
     assert _no_children_left()
 
 
+def test_items_sent_ahead_are_worked_on_once_and_only_waited_for_when_submitted() -> None:
+    """The files a command line names go to the early worker before any pool exists: one the
+    run then submits is not sent again, and one it never submits (cached, excluded) costs no
+    wait, even when its work would take a minute."""
+    with EarlyWorker(work, preload, [("a", 10.0), ("hang", 60.0)]) as early:
+        started = time.monotonic()
+        with Pool(work, 2, 10, failed, early=early) as workers:
+            assert workers.map(["a", "b"])[0].startswith("A+@")
+            assert workers.items[:2] == ["a", "hang"] and workers.items.count("a") == 1
+        assert time.monotonic() - started < 5
+    assert _no_children_left()
+
+
+def test_an_item_sent_ahead_that_hangs_is_the_one_that_fails() -> None:
+    """Its time runs from when it was sent: the item blamed is the one the worker was on."""
+    ticks: list[tuple[int, int]] = []
+    with EarlyWorker(work, preload, [("hang", 0.5)]) as early:
+        tick = lambda *counts: ticks.append(counts)  # noqa: E731
+        results = map_contained(work, ["c", "hang"], 1, 0.5, failed, tick, early)
+    said = [r.split("@")[0].rstrip("+") for r in results]
+    assert said == ["C", "hang: did not finish in 0.5 s"]
+    assert ticks[-1] == (2, 2)
+    assert _no_children_left()
+
+
 def test_an_early_worker_stuck_loading_loses_one_item_and_hands_back_the_rest() -> None:
     with EarlyWorker(work, pool_work.hang_preloading) as early:
         results = map_contained(work, ["a", "b", "c", "d"], 2, 0.5, failed, early=early)

@@ -94,6 +94,7 @@ class Pool(Generic[Item, Result]):
         self.done: dict[int, Result] = {}
         self.pending: deque[int] = deque()  # those to send
         self.workers: list[_Worker[Item, Result]] = []
+        self.ending: list[_Worker[Item, Result]] = []  # released: they end once idle
         adopted, self.items = early.adopt(work) if early is not None else (None, [])
         self.ahead = dict(enumerate(self.items))  # sent ahead, until submitted
         self.maker = adopted if isinstance(adopted, _Early) else None  # of the next workers
@@ -111,8 +112,18 @@ class Pool(Generic[Item, Result]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for worker in reversed(self.workers):  # a made worker before its maker, which reaps it
+        # A made worker before its maker, which reaps it (made ones come later in each list).
+        for worker in reversed(self.ending + self.workers):
             worker.stop()
+
+    def release(self) -> None:
+        """Let the idle workers end now, while the caller goes on: their exits overlap its
+        work, and __exit__ reaps them (an item submitted later gets a new worker)."""
+        idle = [w for w in self.workers if w.alive and not w.busy]
+        for worker in idle:
+            worker.close_requests()
+        self.ending += idle
+        self.workers = [w for w in self.workers if w not in idle]
 
     def submit(self, item: Item) -> None:
         self._take(item)
@@ -305,6 +316,7 @@ class _Worker(ABC, Generic[Item, Result]):
         self.seconds = 0.0
         self.buffer = bytearray()
         self.code: int | None = None  # how it ended, when its maker has said so
+        self.released = False  # its requests pipe is closed: it ends once idle
         self.innocent = False  # it died with its maker: its items failed through no fault
 
     @property
@@ -384,6 +396,12 @@ class _Worker(ABC, Generic[Item, Result]):
             return "unknown exit"
         return f"signal {-code}" if code < 0 else f"exit {code}"
 
+    def close_requests(self) -> None:
+        """Close the requests pipe, once: an idle worker ends then."""
+        if not self.released:
+            self.released = True
+            os.close(self.requests)
+
     @abstractmethod
     def _kill(self) -> None: ...
 
@@ -417,7 +435,7 @@ class _Forked(_Worker[Item, Result]):
         os.kill(self.pid, signal.SIGKILL)
 
     def _reap(self) -> int:
-        os.close(self.requests)
+        self.close_requests()
         _, status = os.waitpid(self.pid, 0)
         os.close(self.results)
         return os.waitstatus_to_exitcode(status)
@@ -489,7 +507,7 @@ class _Early(_Worker[Item, Result]):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
         os.close(self.control)
-        os.close(self.requests)
+        self.close_requests()
         for ends in self.spares:
             for fd in ends:
                 os.close(fd)
@@ -569,7 +587,7 @@ class _Made(_Worker[Item, Result]):
         """The maker writes how the worker ended once it has; read up to that pipe's end. A
         pipe that ends with no such word: the maker has ended (or never made it), and the
         worker with it, through no fault of its items."""
-        os.close(self.requests)
+        self.close_requests()
         deadline = time.monotonic() + _REPORT_SECONDS_MAX
         while (wait := deadline - time.monotonic()) > 0 and select.select(
             [self.results], [], [], wait
@@ -643,12 +661,18 @@ class _Spawned(_Worker[Item, Result]):
             news.put((self, chunk))
         news.put((self, b""))
 
+    def close_requests(self) -> None:
+        if not self.released:  # the pipe is the process's stdin: its file object closes it
+            self.released = True
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+
     def _kill(self) -> None:
         self.process.kill()
 
     def _reap(self) -> int:
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.close()
+        self.close_requests()
         code = self.process.wait()
         if self.reader is not None:  # it reads until the pipe ends, which it has
             self.reader.join()
