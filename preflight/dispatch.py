@@ -73,7 +73,9 @@ def check_manifest(
     unread = set()  # the files named that are not there, or outside the work tree
     for ref in refs:
         probed = facts.get(ref.path)  # None: outside the work tree, never opened
-        shown = replace(probed, path=ref.shown) if probed else FileFacts(ref.shown, "other")
+        shown = FileFacts(ref.shown, "other") if probed is None else probed
+        if shown.path != ref.shown:  # probed under another file's name for it
+            shown = replace(shown, path=ref.shown)
         if probed is None or probed.node == "missing":
             unread.add(ref.shown)
         subject = Subject(

@@ -209,9 +209,11 @@ _SHOWN_MAX = 80  # characters of a user's value quoted back in a message
 
 def rules_of(endpoint: Endpoint) -> tuple[Rule, ...]:
     """The rules that `check` runs on a request for this endpoint, in catalogue order."""
-    if endpoint is ZERO_SHOT:
-        return tuple(r for r in RULES if r in _GENERIC or r in _ZEROSHOT_RULES)
-    return tuple(r for r in RULES if r not in _ZEROSHOT_RULES)
+    return _ZEROSHOT_CHECKED if endpoint is ZERO_SHOT else _MAKE_CHECKED
+
+
+_ZEROSHOT_CHECKED = tuple(r for r in RULES if r in _GENERIC or r in _ZEROSHOT_RULES)
+_MAKE_CHECKED = tuple(r for r in RULES if r not in _ZEROSHOT_RULES)
 
 
 def check(manifest: Manifest) -> Iterator[Finding]:
