@@ -1,4 +1,4 @@
-from preflight.entry import main
+from preflight.entry import run
 
 if __name__ == "__main__":
-    main()
+    run()
