@@ -112,15 +112,16 @@ class Pool(Generic[Item, Result]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # A made worker before its maker, which reaps it (made ones come later in each list).
-        for worker in reversed(self.ending + self.workers):
+        # A made worker before its maker, which reaps it: made ones come later in the list,
+        # and the released ones (never the maker) come first.
+        for worker in [*reversed(self.ending), *reversed(self.workers)]:
             worker.stop()
 
     def release(self) -> None:
         """Let the idle workers end now, while the caller goes on: their exits overlap its
         work, and __exit__ reaps them (an item submitted later gets a new worker)."""
-        idle = [w for w in self.workers if w.alive and not w.busy]
-        for worker in idle:
+        idle = [w for w in self.workers if w.alive and not w.busy and w is not self.maker]
+        for worker in idle:  # the maker stays: it reaps the others, and tells how each ended
             worker.close_requests()
         self.ending += idle
         self.workers = [w for w in self.workers if w not in idle]
