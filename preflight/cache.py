@@ -119,6 +119,35 @@ class FactsCache:
         self._used.add(real)
         self._changed = True
 
+    def recall(self, path: Path, info: os.stat_result) -> tuple[dict[str, Any], str] | None:
+        """What the manifest at `path` held (its top-level table, its text) when it was as
+        `info`, the stat of the open file, says it is now (manifest.Memo)."""
+        real = self._resolved(path)
+        entry = self._entries.get(real)
+        if not isinstance(entry, dict) or entry.get("key") != list(facts.stat_key(info)):
+            return None
+        kept = entry.get("manifest")
+        if not (isinstance(kept, list) and len(kept) == 2 and isinstance(kept[0], dict)):
+            return None
+        if not isinstance(kept[1], str):
+            return None
+        entry["seen"] = self._now
+        self._used.add(real)
+        return kept[0], kept[1]
+
+    def remember(self, path: Path, info: os.stat_result, data: dict[str, Any], text: str) -> None:
+        """Keep what a manifest read as `info` holds; one whose values JSON cannot hold (a TOML
+        date) is parsed again each time."""
+        try:
+            json.dumps(data)
+        except (TypeError, ValueError):
+            return
+        real = self._resolved(path)
+        key = list(facts.stat_key(info))
+        self._entries[real] = {"key": key, "seen": self._now, "manifest": [data, text]}
+        self._used.add(real)
+        self._changed = True
+
     def persist(self) -> None:
         """Write the cache if this run added to it. Entries of files gone or changed since are
         dropped, and only the most recently seen that fit in FILE_BYTES_MAX are kept. A cache
@@ -151,14 +180,20 @@ class FactsCache:
     def _identify(self, path: Path) -> tuple[str, StatKey | None]:
         """The file's resolved path and stat key (None: not a regular file, or not there),
         with a single lstat for a file that is not a symlink."""
-        absolute = path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
-        folder, name = os.path.split(absolute)
-        real = os.path.join(self._real_folder(folder), name)
+        real = self._resolved(path, link=False)
         key = _key_of(real, os.lstat)
         if key is None and is_link(real):  # a symlink, or a junction
             real = os.path.realpath(real)
             key = _key_of(real, os.stat)
         return real, key
+
+    def _resolved(self, path: Path, link: bool = True) -> str:
+        """The absolute path with its folders' symlinks resolved, and its own too with
+        `link`."""
+        absolute = path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+        folder, name = os.path.split(absolute)
+        real = os.path.join(self._real_folder(folder), name)
+        return os.path.realpath(real) if link and is_link(real) else real
 
 
 def cache_dir() -> Path:

@@ -123,6 +123,7 @@ def collect(
     trees: WorkTrees,
     configs: Configs,
     found: Callable[[Manifest, list[FileRef]], None],
+    memo: manifest.Memo | None = None,
 ) -> Found:
     """Manifests to check and media files to inspect on their own, each once, but those the
     configuration governing them excludes; `found` hears of each manifest and its files as
@@ -156,11 +157,11 @@ def collect(
                 elif excluded(each):
                     search.excluded += 1
                 else:
-                    add(trees.key(each), _load(each, shown, settings, trees))
+                    add(trees.key(each), _load(each, shown, settings, trees, memo))
         elif manifest.is_manifest(path):
-            add(trees.key(path), _load(path, given_shown, settings, trees))
+            add(trees.key(path), _load(path, given_shown, settings, trees, memo))
         else:
-            owners = dict(_manifests_referencing(path, settings, trees, configs, search))
+            owners = dict(_manifests_referencing(path, settings, trees, configs, search, memo))
             for key, owner in owners.items():
                 add(key, owner)
             if owners.keys() <= search.unlisted.keys():  # none found names it: on its own too
@@ -331,12 +332,14 @@ def _located(folder: Path, shown_folder: str, value: str, cwd: Path) -> tuple[Pa
         return path, str(path)
 
 
-def _load(path: Path, shown: str, settings: Settings, trees: WorkTrees) -> Manifest:
+def _load(
+    path: Path, shown: str, settings: Settings, trees: WorkTrees, memo: manifest.Memo | None
+) -> Manifest:
     """A manifest, unless it is a symlink out of the git work tree it lies in: that one is
     never read (it could be any file of the machine running the check)."""
     root = None if settings.allow_outside_root else trees.tree_of(path)
     outside = trees.escapes(path, root)
-    return manifest.refused(path, shown, outside) if outside else manifest.load(path, shown)
+    return manifest.refused(path, shown, outside) if outside else manifest.load(path, shown, memo)
 
 
 def mark_untracked(
@@ -407,7 +410,12 @@ def _search_top(target: Path, trees: WorkTrees) -> Path:
 
 
 def _manifests_referencing(
-    media: Path, settings: Settings, trees: WorkTrees, configs: Configs, search: _Search
+    media: Path,
+    settings: Settings,
+    trees: WorkTrees,
+    configs: Configs,
+    search: _Search,
+    memo: manifest.Memo | None,
 ) -> Iterator[tuple[Path, Manifest]]:
     """Manifests in the file's folder or an ancestor, up to the work tree's root (outside one,
     see _search_top), that name the file in one of their fields; a folder on the way that
@@ -426,7 +434,7 @@ def _manifests_referencing(
             yield folder, manifest.unlisted(folder, shown, search.unlisted[folder])
         for candidate in sorted(p for p in found if not configs.excludes(p)):
             shown = os.path.relpath(candidate, trees.key(settings.cwd))
-            loaded = _load(candidate, shown, settings, trees)
+            loaded = _load(candidate, shown, settings, trees, memo)
             if any(trees.key(ref.path) == target for ref in file_refs(loaded, settings, trees)):
                 yield candidate, loaded
         if folder == stop or stop not in folder.parents:

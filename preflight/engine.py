@@ -74,7 +74,7 @@ def survey(
                 if ref.outside_root is None:
                     source.want(ref.path, ref.shown)
 
-        discovered = discover.collect(settings, trees, configs, found)
+        discovered = discover.collect(settings, trees, configs, found, source.cache)
         for path, shown in discovered.standalone:
             source.want(path, shown)
         level: Severity = "error" if settings.committing else "warning"

@@ -10,7 +10,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from preflight import positions
 from preflight.i18n import _
@@ -77,11 +77,23 @@ def is_manifest_name(name: str) -> bool:
     )
 
 
-def load(path: Path, shown: str) -> Manifest:
+class Memo(Protocol):
+    """What a manifest parsed in an earlier run held (preflight.cache keeps it), by the file
+    and its stat: a re-run over unchanged files parses none of them again."""
+
+    def recall(self, path: Path, info: os.stat_result) -> tuple[dict[str, Any], str] | None:
+        """The top-level table and the text of the manifest at `path` when it was as `info`
+        says it is now."""
+
+    def remember(self, path: Path, info: os.stat_result, data: dict[str, Any], text: str) -> None:
+        """Keep what the manifest, as `info` says it was when read, holds."""
+
+
+def load(path: Path, shown: str, memo: Memo | None = None) -> Manifest:
     """Read one manifest; a broken one is a Manifest that says why, with no fields."""
     folder = path.parent
     try:
-        payload, extra, written = _parse(path)
+        payload, extra, written = _parse(path, memo)
     except FileNotFoundError:
         return Manifest(shown, folder, {}, missing=True)
     except _ManifestError as error:
@@ -113,9 +125,11 @@ class _ManifestError(Exception):
         self.at = at
 
 
-def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, bool, bool]]:
+def _parse(
+    path: Path, memo: Memo | None
+) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, bool, bool]]:
     """The payload, the keys beside Header and Payload, and the text as Manifest.written."""
-    data, text = _load(path)
+    data, text = _load(path, memo)
     _check_strings(data)
     toml = path.suffix == ".toml"
     if "Payload" in data or "Header" in data:
@@ -124,8 +138,9 @@ def _parse(path: Path) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, bool
     return data, (), (text, toml, False)
 
 
-def _load(path: Path) -> tuple[dict[str, Any], str]:
-    """The manifest's top-level table or object, parsed from UTF-8 text, and that text."""
+def _load(path: Path, memo: Memo | None) -> tuple[dict[str, Any], str]:
+    """The manifest's top-level table or object, parsed from UTF-8 text, and that text; what
+    `memo` recalls of it when the file is unchanged (its stat, from the descriptor read)."""
     try:
         # Opened without blocking (a FIFO would wait for a writer for ever), then judged by
         # what was opened: one open and one fstat, and no swap between a check and the read.
@@ -135,6 +150,9 @@ def _load(path: Path) -> tuple[dict[str, Any], str]:
                 raise _ManifestError(_("the manifest is not a regular file"))
             if info.st_size > MANIFEST_MAX_BYTES:
                 raise _ManifestError(_("the manifest is over 1 MB: not a request manifest"))
+            recalled = memo.recall(path, info) if memo is not None else None
+            if recalled is not None:
+                return recalled
             text = stream.read(MANIFEST_MAX_BYTES + 1).decode("utf-8-sig")
     except FileNotFoundError:
         raise
@@ -162,6 +180,8 @@ def _load(path: Path) -> tuple[dict[str, Any], str]:
         raise _ManifestError(
             _("a manifest is a JSON object, not a {type}").format(type=type(data).__name__)
         )
+    if memo is not None:
+        memo.remember(path, info, data, text)
     return data, text
 
 
