@@ -119,6 +119,12 @@ class FactsCache:
         self._used.add(real)
         self._changed = True
 
+    def has(self, path: Path) -> bool:
+        """Whether facts of the file as it is now are kept (a look, not a use)."""
+        real, key = self._identify(path)
+        entry = self._entries.get(real)
+        return key is not None and isinstance(entry, dict) and entry.get("key") == key
+
     def recall(self, path: Path, info: os.stat_result) -> tuple[dict[str, Any], str] | None:
         """What the manifest at `path` held (its top-level table, its text) when it was as
         `info`, the stat of the open file, says it is now (manifest.Memo)."""

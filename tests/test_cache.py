@@ -18,6 +18,7 @@ from runner import report_of, rules_of
 
 from preflight import cache, facts_source
 from preflight.cache import FactsCache, fingerprint
+from preflight.probe import _probed_before as probed_before
 from preflight.probe.facts import DocumentFacts, FileFacts, stat_key
 from preflight.probe.pool import EarlyWorker, Pool, Progress
 
@@ -88,6 +89,25 @@ def test_a_second_run_reads_no_file_and_finds_the_same(
     assert stored["root"] == str(repo.resolve()) and len(stored["files"]) >= 7
     _no_probing(monkeypatch)
     assert report_of("requests", "--jobs", "1", cwd=repo) == first
+
+
+def test_the_early_worker_loads_nothing_for_a_rerun_over_unchanged_files(
+    repo: Path, cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probing libraries load at once unless the cache holds the facts of every media file
+    the command line names, as each is now: then a load would only compete with the run."""
+    monkeypatch.chdir(repo)
+    assert not probed_before(("requests",))  # nothing is cached yet
+    report_of("requests", cwd=repo)
+    assert probed_before(("requests",)) and probed_before(("--no-content", "requests"))
+    for option in ("--no-cache", "--config=other.toml"):  # a cache not the one looked at
+        assert not probed_before((option, "requests"))
+    video = next((repo / "requests" / "pass").rglob("*.mp4"))
+    shutil.copy2(video, video.with_name("new.mp4"))  # a file the cache does not know
+    assert not probed_before(("requests",))
+    assert probed_before((str(video),))
+    video.write_bytes(video.read_bytes() + b"\0")  # changed since it was probed
+    assert not probed_before((str(video),))
 
 
 def test_the_default_folder_is_the_users_cache_folder(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -73,7 +73,7 @@ def start_early(names: Iterable[str]) -> EarlyProbing | None:
     from preflight.probe.pool import EarlyWorker
 
     ahead = [item for name in files if (item := _item(name))] if len(files) <= _AHEAD_MAX else []
-    preload = functools.partial(_preload, formats)
+    preload = functools.partial(_preload, formats, tuple(names))
     return EarlyWorker(_probe, preload, ((item, PROBE_SECONDS_MAX) for item in ahead))
 
 
@@ -99,6 +99,42 @@ def _names_under(folder: str) -> Iterator[str]:
                 yield from _names_under(entry.path)
 
 
+def _probed_before(arguments: tuple[str, ...]) -> bool:
+    """Whether the cache that a `check` with these arguments opens holds the facts of every
+    media file they name or that lies under a folder they name, as the file is now. The
+    cache's project is taken to be the git work tree of the working folder (else that folder),
+    as it is unless a configuration file elsewhere says otherwise: a wrong guess, or an option
+    that changes the cache, only means the libraries load at once, as they always did."""
+    if any(a.startswith(("--no-cache", "--config")) for a in arguments):
+        return False
+    from preflight.cache import FactsCache
+
+    cache = FactsCache.open(Path(_work_tree(os.getcwd())))
+    paths = [a for a in arguments if not a.startswith("-")] or ["."]
+    return all(cache.has(Path(os.path.abspath(name))) for name in _media_named(paths))
+
+
+def _media_named(paths: list[str]) -> Iterator[str]:
+    """The media files among these paths and under the folders among them."""
+    for path in paths:
+        if os.path.isdir(path):
+            yield from (n for n in _names_under(path) if _format_of_name(n) is not None)
+        elif _format_of_name(path) is not None:
+            yield path
+
+
+def _work_tree(folder: str) -> str:
+    """The git work tree a folder is in, else the folder (the cache's project, see
+    facts_source._cache)."""
+    each = folder
+    while not os.path.lexists(os.path.join(each, ".git")):
+        parent = os.path.dirname(each)
+        if parent == each:
+            return folder
+        each = parent
+    return each
+
+
 def _item(name: str) -> tuple[Path, str] | None:
     """The probing item that a run will submit for the file at `name`, when it is a regular
     file (never a symlink, a FIFO or a device, whatever a repository plants) whose path holds
@@ -112,8 +148,13 @@ def _item(name: str) -> tuple[Path, str] | None:
     return Path(os.path.abspath(name)), os.path.normpath(name)
 
 
-def _preload(formats: frozenset[str]) -> None:
-    """Load the libraries that read these formats (each reader module only if needed)."""
+def _preload(formats: frozenset[str], arguments: tuple[str, ...] = ()) -> None:
+    """Load the libraries that read these formats (each reader module only if needed), unless
+    the cache the run will open holds the facts of every media file the command line's
+    `arguments` name or hold: a re-run over unchanged files probes nothing, and loading them
+    would only compete with it for the cores (a probe that needs one after all loads it)."""
+    if _probed_before(arguments):
+        return
     for fmt in formats:
         reader = _reader(fmt)
         if reader == "media":
