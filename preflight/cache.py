@@ -1,5 +1,6 @@
 """The facts of probed files, kept between runs so that a re-run over unchanged files
-(pre-commit, CI on the same checkout) reads no media. Modelled on ruff's cache
+(pre-commit, CI on the same checkout) reads no media; and the parsed table of each manifest
+(`recall`, `remember`: manifest.Memo), so that it parses none. Modelled on ruff's cache
 (crates/ruff/src/cache.rs): `FactsCache.open` one project's, `get` a file's facts, `update` it
 with the facts probed instead, `persist` it. Nothing else in preflight knows its format.
 
