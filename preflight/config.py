@@ -205,7 +205,7 @@ def load(path: Path, rule_ids: Iterable[str], found: bool = True) -> Config:
 
 
 def _work_tree(folder: Path) -> Path | None:
-    from preflight.discover import WorkTrees  # discovery knows where work trees end
+    from preflight.paths import WorkTrees
 
     root = WorkTrees().root(folder)
     return Path(os.path.realpath(root)) if root is not None else None

@@ -1,5 +1,6 @@
 """Paths → the manifests to check, the local files they name, and the media files to inspect
-on their own; and where git work trees end (a manifest in one may not name files outside it).
+on their own, a manifest in a git work tree naming no file outside it (paths.WorkTrees says
+where work trees end).
 
 Only manifests and folder listings are read here; media files are the probe's."""
 
@@ -16,7 +17,7 @@ from preflight.fields import endpoint_of, local_file, local_path, make_type_of, 
 from preflight.i18n import _
 from preflight.manifest import Manifest
 from preflight.materials import applies
-from preflight.paths import RealFolders, is_link
+from preflight.paths import WorkTrees, is_link
 from preflight.probe.facts import FileFacts
 from preflight.probe.sniff import format_of_extension
 from preflight.report import TOOL_FOLDERS, Searched, Severity
@@ -44,78 +45,6 @@ class Found:
     refs: dict[str, list[FileRef]]  # by manifest source
     standalone: list[tuple[Path, str]]  # media files no manifest names: (absolute, shown)
     searched: Searched  # what the search passed over
-
-
-@dataclass
-class WorkTrees:
-    """Symlinks resolved and work trees found once per folder: the files of one run share a
-    few folders. One instance serves one run."""
-
-    real_folder: RealFolders = field(default_factory=RealFolders)
-    reals: dict[str, str] = field(default_factory=dict)
-    roots: dict[str, Path | None] = field(default_factory=dict)
-    real_trees: dict[Path, Path] = field(default_factory=dict)  # a work tree, after symlinks
-
-    def real(self, path: Path) -> str:
-        """The path with symlinks resolved, its folder's resolution shared with its siblings."""
-        key = str(path)
-        if key not in self.reals:
-            self.reals[key] = paths.real_file(self.real_folder, key)
-        return self.reals[key]
-
-    def root(self, folder: Path) -> Path | None:
-        """The git work tree a folder is in, after symlinks."""
-        return self._root_of(self.real_folder(str(folder)))
-
-    def real_root(self, folder: str) -> Path | None:
-        """The git work tree of a folder whose symlinks are resolved already."""
-        return self._root_of(folder)
-
-    def _root_of(self, folder: str) -> Path | None:
-        """The work tree of a folder: its own, or the nearest above it (climbed iteratively: a
-        hostile tree may nest deeper than Python recurses)."""
-        climbed = []
-        root: Path | None = None
-        while folder not in self.roots:
-            climbed.append(folder)
-            # A folder that is a symlink (or a junction) is not a work tree's root: what lies
-            # below it is elsewhere, in another repository if the target is one (a real folder
-            # is never a link; this is for paths as written).
-            if os.path.exists(os.path.join(folder, ".git")) and not is_link(folder):
-                root = Path(folder)
-                break
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
-        else:
-            root = self.roots[folder]
-        for each in climbed:
-            self.roots[each] = root
-        return root
-
-    def tree_of(self, path: Path) -> Path | None:
-        """The work tree an absolute path lies in as written (a symlink to elsewhere lies where
-        it is), after symlinks."""
-        root = self._root_of(os.path.dirname(path)) or self.root(path.parent)
-        if root is None:
-            return None
-        if root not in self.real_trees:
-            self.real_trees[root] = Path(self.real_folder(str(root)))
-        return self.real_trees[root]
-
-    def escapes(self, path: Path, root: Path | None) -> str | None:
-        """The work tree the path leaves, after symlinks (a loop stays where it is: the probe
-        reports it)."""
-        if root is None:
-            return None
-        real = self.real(path)
-        inside = paths.inside(real, str(root))
-        return None if inside else str(root)
-
-    def key(self, path: Path) -> Path:
-        """One identity per file, however it was reached (symlinks, `..`)."""
-        return Path(self.real(path))
 
 
 def collect(

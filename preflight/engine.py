@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from preflight import __version__, configure, discover, dispatch, git, hints, manifest
 from preflight.config import Config, Configs
-from preflight.discover import FileRef, WorkTrees
+from preflight.discover import FileRef
 from preflight.facts_source import FactsSource
 from preflight.fields import make_type_of
 from preflight.manifest import Manifest
+from preflight.paths import WorkTrees
 from preflight.probe.facts import FileFacts
 from preflight.report import (
     Configured,

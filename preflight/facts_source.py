@@ -80,7 +80,7 @@ def _cache(settings: Settings) -> FactsCache:
     """The cache of the project run in: its configuration's folder, else its git work tree,
     else the current folder."""
     from preflight.cache import FactsCache
-    from preflight.discover import WorkTrees
+    from preflight.paths import WorkTrees
 
     root = settings.config.path.parent if settings.config.path else None
     return FactsCache.open(root or WorkTrees().root(settings.cwd) or settings.cwd)

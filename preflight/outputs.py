@@ -67,8 +67,7 @@ def check_folder(folder: Path) -> None:
     land wherever the repository chose. Symlinks outside work trees (/tmp on macOS) are the
     system's or the user's, and are followed. `..` is taken as the operating system takes it:
     from where the path so far leads."""
-    from preflight.discover import WorkTrees  # work trees end as discovery finds
-    from preflight.paths import inside, is_link
+    from preflight.paths import WorkTrees, inside, is_link
 
     trees = WorkTrees()
     anchor, *names = Path(os.path.join(os.getcwd(), folder)).parts  # `..` kept, `.` dropped

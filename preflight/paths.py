@@ -1,11 +1,14 @@
 """Paths as the operating system resolves them: symlinks (and Windows junctions) followed, a
 folder resolved from its parent's resolution so that the files of a run, which share a few
-folders, cost one lstat a folder (os.path.realpath takes one for every component, every time)."""
+folders, cost one lstat a folder (os.path.realpath takes one for every component, every time);
+and where git work trees end (WorkTrees)."""
 
 from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass, field
+from pathlib import Path
 
 _JUNCTION = 0xA0000003  # IO_REPARSE_TAG_MOUNT_POINT (only Windows' stat module names it)
 
@@ -72,3 +75,73 @@ class RealFolders:
                 real = os.path.realpath(real) if is_link(real) else real
             self.known[below] = real
         return real
+
+
+@dataclass
+class WorkTrees:
+    """Symlinks resolved and work trees found once per folder: the files of one run share a
+    few folders. One instance serves one run."""
+
+    real_folder: RealFolders = field(default_factory=RealFolders)
+    reals: dict[str, str] = field(default_factory=dict)
+    roots: dict[str, Path | None] = field(default_factory=dict)
+    real_trees: dict[Path, Path] = field(default_factory=dict)  # a work tree, after symlinks
+
+    def real(self, path: Path) -> str:
+        """The path with symlinks resolved, its folder's resolution shared with its siblings."""
+        key = str(path)
+        if key not in self.reals:
+            self.reals[key] = real_file(self.real_folder, key)
+        return self.reals[key]
+
+    def root(self, folder: Path) -> Path | None:
+        """The git work tree a folder is in, after symlinks."""
+        return self._root_of(self.real_folder(str(folder)))
+
+    def real_root(self, folder: str) -> Path | None:
+        """The git work tree of a folder whose symlinks are resolved already."""
+        return self._root_of(folder)
+
+    def _root_of(self, folder: str) -> Path | None:
+        """The work tree of a folder: its own, or the nearest above it (climbed iteratively: a
+        hostile tree may nest deeper than Python recurses)."""
+        climbed = []
+        root: Path | None = None
+        while folder not in self.roots:
+            climbed.append(folder)
+            # A folder that is a symlink (or a junction) is not a work tree's root: what lies
+            # below it is elsewhere, in another repository if the target is one (a real folder
+            # is never a link; this is for paths as written).
+            if os.path.exists(os.path.join(folder, ".git")) and not is_link(folder):
+                root = Path(folder)
+                break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        else:
+            root = self.roots[folder]
+        for each in climbed:
+            self.roots[each] = root
+        return root
+
+    def tree_of(self, path: Path) -> Path | None:
+        """The work tree an absolute path lies in as written (a symlink to elsewhere lies where
+        it is), after symlinks."""
+        root = self._root_of(os.path.dirname(path)) or self.root(path.parent)
+        if root is None:
+            return None
+        if root not in self.real_trees:
+            self.real_trees[root] = Path(self.real_folder(str(root)))
+        return self.real_trees[root]
+
+    def escapes(self, path: Path, root: Path | None) -> str | None:
+        """The work tree the path leaves, after symlinks (a loop stays where it is: the probe
+        reports it)."""
+        if root is None:
+            return None
+        return None if inside(self.real(path), str(root)) else str(root)
+
+    def key(self, path: Path) -> Path:
+        """One identity per file, however it was reached (symlinks, `..`)."""
+        return Path(self.real(path))

@@ -108,8 +108,10 @@ def _probed_before(arguments: tuple[str, ...]) -> bool:
     if any(a.startswith(("--no-cache", "--config")) for a in arguments):
         return False
     from preflight.cache import FactsCache
+    from preflight.paths import WorkTrees
 
-    cache = FactsCache.open(Path(_work_tree(os.getcwd())))
+    cwd = Path.cwd()
+    cache = FactsCache.open(WorkTrees().root(cwd) or cwd)
     paths = [a for a in arguments if not a.startswith("-")] or ["."]
     return all(cache.has(Path(os.path.abspath(name))) for name in _media_named(paths))
 
@@ -121,18 +123,6 @@ def _media_named(paths: list[str]) -> Iterator[str]:
             yield from (n for n in _names_under(path) if _format_of_name(n) is not None)
         elif _format_of_name(path) is not None:
             yield path
-
-
-def _work_tree(folder: str) -> str:
-    """The git work tree a folder is in, else the folder (the cache's project, see
-    facts_source._cache)."""
-    each = folder
-    while not os.path.lexists(os.path.join(each, ".git")):
-        parent = os.path.dirname(each)
-        if parent == each:
-            return folder
-        each = parent
-    return each
 
 
 def _item(name: str) -> tuple[Path, str] | None:
